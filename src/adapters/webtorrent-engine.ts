@@ -1,0 +1,102 @@
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import WebTorrent from 'webtorrent';
+import type { Logger } from '../logger.js';
+import type { EngineStats, EngineTorrent, TorrentEngine, TorrentSource } from '../ports/torrent-engine.js';
+import { WebTorrentHandle } from './webtorrent-torrent.js';
+
+export interface WebTorrentEngineOptions {
+  downloadDir: string;
+  /** Added to every torrent's own trackers. */
+  trackers: readonly string[];
+  dht: boolean;
+  maxConnections: number;
+  /** KiB/s, 0 = unlimited. */
+  downloadLimitKiB: number;
+  uploadLimitKiB: number;
+  /** 0 = any free port. */
+  peerPort: number;
+  /** Local peer discovery, uTP and NAT traversal; off in tests (loopback swarm). */
+  lanFeatures: boolean;
+  logger: Logger;
+}
+
+/** The only module that creates a WebTorrent client. Each torrent lives under DOWNLOAD_DIR/<infoHash>/. */
+export class WebTorrentEngine implements TorrentEngine {
+  private readonly client: WebTorrent;
+  private readonly handles = new Map<string, WebTorrentHandle>();
+
+  constructor(private readonly options: WebTorrentEngineOptions) {
+    const limit = (kib: number) => (kib > 0 ? kib * 1024 : -1);
+    this.client = new WebTorrent({
+      maxConns: options.maxConnections,
+      dht: options.dht,
+      lsd: options.lanFeatures,
+      utp: options.lanFeatures,
+      natUpnp: options.lanFeatures,
+      natPmp: options.lanFeatures,
+      torrentPort: options.peerPort,
+      downloadLimit: limit(options.downloadLimitKiB),
+      uploadLimit: limit(options.uploadLimitKiB),
+    });
+    // Client-level errors (e.g. a peer port in use) must not crash the process; torrents report their own.
+    this.client.on('error', (err: unknown) => options.logger.error({ err }, 'torrent client error'));
+  }
+
+  add(source: TorrentSource): EngineTorrent {
+    const existing = this.handles.get(source.infoHash);
+    if (existing) return existing;
+    const torrentDir = path.join(this.options.downloadDir, source.infoHash);
+    const torrent = this.client.add(source.kind === 'magnet' ? source.magnetUri : source.data, {
+      announce: [...this.options.trackers],
+      path: torrentDir,
+      deselect: true, // files nobody asked for are never downloaded
+      strategy: 'sequential',
+    });
+    torrent.on('warning', (err: unknown) => this.options.logger.debug({ infoHash: source.infoHash, err: String(err) }, 'torrent warning'));
+    torrent.on('error', (err: unknown) => this.options.logger.warn({ infoHash: source.infoHash, err: String(err) }, 'torrent error'));
+    const handle = new WebTorrentHandle(source.infoHash, torrent, torrentDir);
+    this.handles.set(source.infoHash, handle);
+    torrent.once('close', () => {
+      if (this.handles.get(source.infoHash) === handle) this.handles.delete(source.infoHash);
+    });
+    return handle;
+  }
+
+  get(infoHash: string): EngineTorrent | undefined {
+    return this.handles.get(infoHash);
+  }
+
+  list(): EngineTorrent[] {
+    return [...this.handles.values()];
+  }
+
+  async remove(infoHash: string, { deleteFiles }: { deleteFiles: boolean }): Promise<void> {
+    const handle = this.handles.get(infoHash);
+    this.handles.delete(infoHash);
+    if (handle) await handle.destroy(deleteFiles);
+    if (deleteFiles) await rm(path.join(this.options.downloadDir, infoHash), { recursive: true, force: true });
+  }
+
+  stats(): EngineStats {
+    const dht = this.client.dht;
+    let nodes = 0;
+    if (dht) {
+      const table = (dht as { nodes?: { count?: () => number } }).nodes;
+      nodes = typeof table?.count === 'function' ? table.count() : 0;
+    }
+    return {
+      downloadSpeed: this.client.downloadSpeed,
+      uploadSpeed: this.client.uploadSpeed,
+      dht: { enabled: this.options.dht, nodes },
+    };
+  }
+
+  /** Ends every stream first: a webtorrent stream waiting on a piece would otherwise hang shutdown. */
+  async destroy(): Promise<void> {
+    for (const handle of this.handles.values()) handle.endStreams();
+    this.handles.clear();
+    if (this.client.destroyed) return;
+    await new Promise<void>((resolve) => this.client.destroy(() => resolve()));
+  }
+}

@@ -1,0 +1,202 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { DEFAULT_TRACKERS } from './domain/default-trackers.js';
+import type { CacheBackend } from './ports/cache-index.js';
+
+/**
+ * The only module that reads the environment. Every variable is validated and defaulted here;
+ * a bad value stops start-up with one message naming every bad variable.
+ */
+export interface Config {
+  port: number;
+  host: string;
+  nodeEnv: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  publicUrl: string | undefined;
+  downloadDir: string;
+  cache: {
+    backend: CacheBackend;
+    ttlSeconds: number;
+    maxSize: number;
+    maxDiskMb: number;
+    minFreeMb: number;
+    cleanupIntervalSeconds: number;
+    cleanupCron: string | undefined;
+    orphanGraceSeconds: number;
+    persistent: boolean;
+    dbPath: string;
+  };
+  redis: { url: string; password: string | undefined; keyPrefix: string };
+  torrent: {
+    timeoutMs: number;
+    maxRetries: number;
+    maxConnections: number;
+    /** KiB/s, 0 = unlimited. */
+    downloadLimitKiB: number;
+    uploadLimitKiB: number;
+    dht: boolean;
+    /** Port for incoming peer connections; 0 = any free port. */
+    peerPort: number;
+    trackers: readonly string[];
+  };
+  addon: { upstreams: readonly string[] };
+  kodi: { url: string | undefined; username: string | undefined; password: string | undefined };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+class Reader {
+  readonly problems: string[] = [];
+  constructor(private readonly env: Env) {}
+
+  private raw(key: string): string | undefined {
+    const value = this.env[key]?.trim();
+    return value === undefined || value === '' ? undefined : value;
+  }
+
+  string(key: string, fallback: string): string {
+    return this.raw(key) ?? fallback;
+  }
+
+  optional(key: string): string | undefined {
+    return this.raw(key);
+  }
+
+  int(key: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+    const value = this.raw(key);
+    if (value === undefined) return fallback;
+    const n = Number(value);
+    if (!/^-?\d+$/.test(value) || n < min || n > max) {
+      this.problems.push(`${key}="${value}" must be a whole number from ${min} to ${max}`);
+      return fallback;
+    }
+    return n;
+  }
+
+  bool(key: string, fallback: boolean): boolean {
+    const value = this.raw(key)?.toLowerCase();
+    if (value === undefined) return fallback;
+    if (['true', '1', 'yes', 'on'].includes(value)) return true;
+    if (['false', '0', 'no', 'off'].includes(value)) return false;
+    this.problems.push(`${key}="${value}" must be true or false`);
+    return fallback;
+  }
+
+  oneOf<T extends string>(key: string, choices: readonly T[], fallback: T): T {
+    const value = this.raw(key)?.toLowerCase();
+    if (value === undefined) return fallback;
+    if ((choices as readonly string[]).includes(value)) return value as T;
+    this.problems.push(`${key}="${value}" must be one of ${choices.join(', ')}`);
+    return fallback;
+  }
+
+  url(key: string, protocols: readonly string[]): string | undefined {
+    const value = this.raw(key);
+    if (value === undefined) return undefined;
+    try {
+      const parsed = new URL(value);
+      if (protocols.includes(parsed.protocol)) return value.replace(/\/+$/, '');
+    } catch {
+      // reported below
+    }
+    this.problems.push(`${key}="${value}" must be an absolute ${protocols.join(' or ')} URL`);
+    return undefined;
+  }
+
+  /** A comma-separated list; `undefined` when the variable is not set at all (so "" can mean "empty"). */
+  list(key: string): string[] | undefined {
+    const value = this.env[key];
+    if (value === undefined) return undefined;
+    return value.split(',').map((s) => s.trim()).filter(Boolean);
+  }
+}
+
+const CRON_FIELD = /^[\d*/,\-A-Za-z?LW#]+$/;
+
+export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
+  const r = new Reader(env);
+  const downloadDir = path.resolve(cwd, r.string('DOWNLOAD_DIR', './data/downloads'));
+  const cleanupCron = r.optional('CACHE_CLEANUP_CRON');
+  if (cleanupCron !== undefined) {
+    const fields = cleanupCron.split(/\s+/);
+    if (fields.length < 5 || fields.length > 6 || !fields.every((f) => CRON_FIELD.test(f))) {
+      r.problems.push(`CACHE_CLEANUP_CRON="${cleanupCron}" must be a cron expression of 5 or 6 fields`);
+    }
+  }
+  const trackers = r.list('TORRENT_TRACKERS');
+  for (const t of trackers ?? []) {
+    if (!/^(udp|https?|wss?):\/\/[^\s]+$/i.test(t)) r.problems.push(`TORRENT_TRACKERS has "${t}", which is not a udp/http(s)/ws(s) tracker URL`);
+  }
+  const upstreams = r.list('ADDON_UPSTREAMS') ?? [];
+  for (const u of upstreams) {
+    if (!/^https?:\/\/\S+\/manifest\.json$/i.test(u)) r.problems.push(`ADDON_UPSTREAMS has "${u}", which is not an http(s) URL ending in /manifest.json`);
+  }
+
+  const config: Config = {
+    port: r.int('PORT', 7000, 0, 65535),
+    host: r.string('HOST', '0.0.0.0'),
+    nodeEnv: r.string('NODE_ENV', 'development'),
+    logLevel: r.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+    publicUrl: r.url('PUBLIC_URL', ['http:', 'https:']),
+    downloadDir,
+    cache: {
+      backend: r.oneOf('CACHE_BACKEND', ['memory', 'sqlite', 'redis'] as const, 'sqlite'),
+      ttlSeconds: r.int('CACHE_TTL', 3600, 0),
+      maxSize: r.int('CACHE_MAX_SIZE', 1000, 1),
+      maxDiskMb: r.int('CACHE_MAX_DISK_MB', 5000, 1),
+      minFreeMb: r.int('CACHE_MIN_FREE_MB', 500, 0),
+      cleanupIntervalSeconds: r.int('CACHE_CLEANUP_INTERVAL', 300, 1, 86400),
+      cleanupCron,
+      orphanGraceSeconds: r.int('CACHE_ORPHAN_GRACE', 600, 0),
+      persistent: r.bool('CACHE_PERSISTENT', false),
+      dbPath: path.resolve(cwd, r.string('CACHE_DB_PATH', './data/cache.db')),
+    },
+    redis: {
+      url: r.url('REDIS_URL', ['redis:', 'rediss:']) ?? 'redis://127.0.0.1:6379',
+      password: r.optional('REDIS_PASSWORD'),
+      keyPrefix: r.string('REDIS_KEY_PREFIX', 'tss:'),
+    },
+    torrent: {
+      timeoutMs: r.int('TORRENT_TIMEOUT', 60000, 100),
+      maxRetries: r.int('TORRENT_MAX_RETRIES', 3, 0, 20),
+      maxConnections: r.int('TORRENT_MAX_CONNECTIONS', 25, 1, 1000),
+      downloadLimitKiB: r.int('TORRENT_DOWNLOAD_LIMIT', 0, 0),
+      uploadLimitKiB: r.int('TORRENT_UPLOAD_LIMIT', 0, 0),
+      dht: r.bool('TORRENT_DHT', true),
+      peerPort: r.int('TORRENT_PORT', 6881, 0, 65535),
+      trackers: Object.freeze(trackers ?? [...DEFAULT_TRACKERS]),
+    },
+    addon: { upstreams: Object.freeze(upstreams) },
+    kodi: {
+      url: r.url('KODI_URL', ['http:', 'https:']),
+      username: r.optional('KODI_USERNAME'),
+      password: r.optional('KODI_PASSWORD'),
+    },
+  };
+  if (r.problems.length > 0) throw new ConfigError(r.problems);
+  return deepFreeze(config);
+}
+
+/** Loads `.env` from the working directory into the environment if it exists (real env wins). */
+export function loadDotEnvFile(cwd = process.cwd()): void {
+  const file = path.join(cwd, '.env');
+  if (!existsSync(file)) return;
+  const before = { ...process.env };
+  process.loadEnvFile(file);
+  Object.assign(process.env, before);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,47 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { DomainError, type ErrorCode } from '../domain/errors.js';
+import type { Logger } from '../logger.js';
+
+const STATUS: Record<ErrorCode, number> = {
+  INVALID_INPUT: 400,
+  UNAUTHORIZED: 401,
+  NOT_FOUND: 404,
+  FILE_NOT_FOUND: 404,
+  RANGE_NOT_SATISFIABLE: 416,
+  UNSAFE_PATH: 422,
+  INTERNAL: 500,
+  TORRENT_FAILED: 502,
+  UPSTREAM_ERROR: 502,
+  METADATA_TIMEOUT: 504,
+  INSUFFICIENT_STORAGE: 507,
+};
+
+export const statusFor = (code: ErrorCode): number => STATUS[code];
+
+export function sendError(res: Parameters<RequestHandler>[1], status: number, code: string, message: string): void {
+  res.status(status).json({ success: false, error: { code, message } });
+}
+
+export const notFoundRoute: RequestHandler = (req, res) => {
+  sendError(res, 404, 'NOT_FOUND', `No route for ${req.method} ${req.path}`);
+};
+
+/** Maps domain errors to HTTP; when the response has started or the client left, only ends the socket. */
+export function errorMiddleware(logger: Logger): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    if (res.headersSent || req.socket.destroyed) {
+      logger.debug({ err: String(err), path: req.path }, 'error after response started');
+      res.destroy();
+      return;
+    }
+    if (err instanceof DomainError) {
+      sendError(res, STATUS[err.code], err.code, err.message);
+      return;
+    }
+    const bodyError = err as { type?: string; status?: number; message?: string };
+    if (bodyError.type === 'entity.parse.failed') return sendError(res, 400, 'INVALID_INPUT', 'Request body is not valid JSON');
+    if (bodyError.type === 'entity.too.large') return sendError(res, 413, 'INVALID_INPUT', 'Request body is too large');
+    logger.error({ err, path: req.path }, 'unhandled error');
+    sendError(res, 500, 'INTERNAL', 'Internal server error');
+  };
+}

@@ -1,0 +1,110 @@
+import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Request, Response } from 'express';
+import { contentDisposition } from '../domain/content-disposition.js';
+import { contentRange, evaluateIfRange, parseRange, unsatisfiedRange, type ByteRange } from '../domain/range.js';
+import type { StreamTarget } from '../services/stream.service.js';
+
+/**
+ * Answers GET/HEAD for a file with RFC 9110 range semantics: 200, 206 (single or multipart/byteranges),
+ * 304 and 416. The body is piped with stream.pipeline, so a client that goes away destroys the read
+ * (and with it the urgency of the pieces it asked for).
+ */
+export async function respondWithRange(req: Request, res: Response, target: StreamTarget, options: { download: boolean }): Promise<void> {
+  const { size } = target;
+  res.setHeader('Accept-Ranges', 'bytes');
+  res.setHeader('ETag', target.etag);
+  res.setHeader('Last-Modified', target.lastModified.toUTCString());
+  res.setHeader('Cache-Control', 'public, max-age=3600');
+  res.setHeader('Content-Disposition', contentDisposition(options.download ? 'attachment' : 'inline', target.fileName));
+  res.setHeader('X-Stream-Source', target.source);
+
+  if (notModified(req, target)) {
+    res.status(304).end();
+    return;
+  }
+
+  let request = parseRange(req.headers.range, size);
+  if (request.kind !== 'full' && !evaluateIfRange(header(req, 'if-range'), target.etag, target.lastModified)) request = { kind: 'full' };
+
+  if (request.kind === 'unsatisfiable') {
+    res.status(416).setHeader('Content-Range', unsatisfiedRange(size));
+    res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+    res.end(`Range not satisfiable: the file is ${size} bytes\n`);
+    return;
+  }
+
+  if (request.kind === 'full' || request.ranges.length === 1) {
+    const range = request.kind === 'full' ? { start: 0, end: size - 1 } : request.ranges[0]!;
+    res.status(request.kind === 'full' ? 200 : 206);
+    res.setHeader('Content-Type', target.contentType);
+    res.setHeader('Content-Length', String(size === 0 ? 0 : range.end - range.start + 1));
+    if (request.kind === 'partial') res.setHeader('Content-Range', contentRange(range, size));
+    if (req.method === 'HEAD' || size === 0) {
+      res.end();
+      return;
+    }
+    await send(res, target.open(range));
+    return;
+  }
+
+  const boundary = randomBytes(12).toString('hex');
+  const parts = request.ranges.map((range) => ({
+    range,
+    head: Buffer.from(`\r\n--${boundary}\r\nContent-Type: ${target.contentType}\r\nContent-Range: ${contentRange(range, size)}\r\n\r\n`),
+  }));
+  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+  const length = parts.reduce((sum, p) => sum + p.head.length + p.range.end - p.range.start + 1, tail.length);
+  res.status(206);
+  res.setHeader('Content-Type', `multipart/byteranges; boundary=${boundary}`);
+  res.setHeader('Content-Length', String(length));
+  if (req.method === 'HEAD') {
+    res.end();
+    return;
+  }
+  await send(res, Readable.from(multipartBody(parts, tail, target)));
+}
+
+async function* multipartBody(parts: Array<{ range: ByteRange; head: Buffer }>, tail: Buffer, target: StreamTarget) {
+  for (const part of parts) {
+    yield part.head;
+    const source = target.open(part.range);
+    try {
+      for await (const chunk of source) yield chunk as Buffer;
+    } finally {
+      source.destroy();
+    }
+  }
+  yield tail;
+}
+
+async function send(res: Response, body: Readable): Promise<void> {
+  try {
+    await pipeline(body, res);
+  } catch (err) {
+    // A client that disconnects mid-stream is normal for players (every seek does it).
+    if (!isClientGone(err)) throw err;
+  }
+}
+
+function isClientGone(err: unknown): boolean {
+  const code = (err as { code?: string }).code;
+  return code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'ECONNRESET' || code === 'EPIPE';
+}
+
+function notModified(req: Request, target: StreamTarget): boolean {
+  const inm = header(req, 'if-none-match');
+  if (inm) return inm.split(',').some((tag) => tag.trim().replace(/^W\//, '') === target.etag || tag.trim() === '*');
+  const ims = header(req, 'if-modified-since');
+  if (ims && !req.headers.range) {
+    const since = Date.parse(ims);
+    return !Number.isNaN(since) && target.lastModified.getTime() <= since;
+  }
+  return false;
+}
+
+function header(req: Request, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}

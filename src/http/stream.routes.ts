@@ -1,0 +1,57 @@
+import { Router, type Request, type Response } from 'express';
+import { mediaKind } from '../domain/mime.js';
+import type { LibraryService } from '../services/library.service.js';
+import type { StreamService } from '../services/stream.service.js';
+import { booleanParam, fileIndexParam, infoHashParam } from './params.js';
+import { respondWithRange } from './respond-range.js';
+
+/** Path a player can sniff the extension from: /stream/<hash>/<index>/<file name>. */
+export const playerPath = (infoHash: string, fileIndex: number, fileName: string): string =>
+  `/stream/${infoHash}/${fileIndex}/${encodeURIComponent(fileName)}`;
+
+export function streamRoutes(streams: StreamService, library: LibraryService): Router {
+  const router = Router();
+
+  const serve = async (req: Request, res: Response, infoHash: string, fileIndex: number | undefined) => {
+    const target = await streams.resolve(infoHash, fileIndex);
+    try {
+      await respondWithRange(req, res, target, { download: booleanParam(req.query.download) });
+    } finally {
+      target.release();
+    }
+  };
+
+  router.get('/stream/proxy/:infoHash', (req, res) =>
+    serve(req, res, infoHashParam(req.params.infoHash), fileIndexParam(req.query.fileIndex)));
+
+  router.get('/stream/file/:infoHash/:fileIndex', (req, res) => {
+    const infoHash = infoHashParam(req.params.infoHash);
+    const fileIndex = fileIndexParam(req.params.fileIndex) ?? 0;
+    const download = booleanParam(req.query.download) ? '&download=true' : '';
+    res.redirect(302, `/stream/proxy/${infoHash}?fileIndex=${fileIndex}${download}`);
+  });
+
+  router.get('/stream/info/:infoHash', async (req, res) => {
+    const view = await library.get(infoHashParam(req.params.infoHash));
+    const files = view.files.map((f) => ({
+      index: f.index,
+      name: f.name,
+      path: f.path,
+      length: f.length,
+      mediaKind: mediaKind(f.name),
+      isVideo: mediaKind(f.name) === 'video',
+      streamUrl: `/stream/file/${view.infoHash}/${f.index}`,
+      playerUrl: playerPath(view.infoHash, f.index, f.name),
+    }));
+    res.json({
+      success: true,
+      data: { infoHash: view.infoHash, name: view.name, totalFiles: files.length, videoFiles: files.filter((f) => f.isVideo).length, files },
+    });
+  });
+
+  // Registered last: its shape would also match the routes above.
+  router.get('/stream/:infoHash/:fileIndex/:fileName', (req, res) =>
+    serve(req, res, infoHashParam(req.params.infoHash), fileIndexParam(req.params.fileIndex)));
+
+  return router;
+}

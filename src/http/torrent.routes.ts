@@ -1,0 +1,74 @@
+import { Router } from 'express';
+import { fetchTorrentFile } from '../adapters/torrent-url-fetcher.js';
+import { parseTorrentFile, parseTorrentInput, type ParsedTorrentInput } from '../domain/torrent-input.js';
+import type { LibraryService } from '../services/library.service.js';
+import type { TorrentService } from '../services/torrent.service.js';
+import type { TorrentView } from '../services/torrent-status.js';
+import { booleanParam, infoHashParam } from './params.js';
+import { readAddRequest } from './read-add-request.js';
+
+const summary = (t: TorrentView) => ({
+  infoHash: t.infoHash,
+  name: t.name,
+  status: t.status,
+  progress: t.progress,
+  peers: t.numPeers,
+  downloadSpeed: t.downloadSpeed,
+  uploadSpeed: t.uploadSpeed,
+  timeRemaining: t.timeRemaining,
+  cached: t.cached,
+  addedAt: t.addedAt,
+  ...(t.error ? { error: t.error } : {}),
+});
+
+export function torrentRoutes(library: LibraryService, torrents: TorrentService): Router {
+  const router = Router();
+
+  router.post('/api/torrents', async (req, res) => {
+    const request = await readAddRequest(req);
+    let input: ParsedTorrentInput | { torrentUrl: string } = request.torrentFile
+      ? await parseTorrentFile(request.torrentFile)
+      : await parseTorrentInput(request.fields);
+    if ('torrentUrl' in input) input = await parseTorrentFile(await fetchTorrentFile(input.torrentUrl));
+    if (typeof request.fields.name === 'string' && request.fields.name.trim()) input = { ...input, name: request.fields.name.trim() };
+    const wait = request.fields.wait === undefined || request.fields.wait === true || booleanParam(request.fields.wait);
+    const { created, message, ...view } = await library.add(input, { wait });
+    res.status(created ? 201 : 200).json({
+      success: true,
+      data: { ...view, files: view.files.map(({ name, path, length }) => ({ name, path, length })), message },
+    });
+  });
+
+  router.get('/api/torrents', async (_req, res) => {
+    const list = await library.list();
+    const stats = torrents.stats();
+    res.json({
+      success: true,
+      data: {
+        total: list.length,
+        downloadSpeed: stats.downloadSpeed,
+        uploadSpeed: stats.uploadSpeed,
+        torrents: list.map(summary),
+        dht: stats.dht,
+      },
+    });
+  });
+
+  router.get('/api/torrents/:infoHash', async (req, res) => {
+    res.json({ success: true, data: await library.get(infoHashParam(req.params.infoHash)) });
+  });
+
+  router.get('/api/torrents/:infoHash/files', async (req, res) => {
+    const view = await library.get(infoHashParam(req.params.infoHash));
+    res.json({ success: true, data: { infoHash: view.infoHash, files: view.files, count: view.files.length } });
+  });
+
+  router.delete('/api/torrents/:infoHash', async (req, res) => {
+    const infoHash = infoHashParam(req.params.infoHash);
+    const deleteFiles = booleanParam(req.query.deleteFiles);
+    await library.remove(infoHash, deleteFiles);
+    res.json({ success: true, message: 'Torrent removed successfully', data: { infoHash, deletedFiles: deleteFiles } });
+  });
+
+  return router;
+}

@@ -1,0 +1,133 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Router } from 'express';
+import { createCacheIndex } from './adapters/cache-index-factory.js';
+import { scheduleJob } from './adapters/cron-scheduler.js';
+import { loadSnapshot, saveSnapshot } from './adapters/memory-snapshot.js';
+import { nodeDisk } from './adapters/node-disk.js';
+import { TorrentMetaStore } from './adapters/torrent-meta-store.js';
+import { WebTorrentEngine } from './adapters/webtorrent-engine.js';
+import type { Config } from './config.js';
+import { createApp } from './http/app.js';
+import type { Logger } from './logger.js';
+import { systemClock, type Clock } from './ports/clock.js';
+import type { TorrentEngine } from './ports/torrent-engine.js';
+import { cacheRoutes } from './http/cache.routes.js';
+import { CacheAdminService } from './services/cache-admin.service.js';
+import { CacheCleaner } from './services/cache-cleaner.service.js';
+import { CacheService, Leases } from './services/cache.service.js';
+import { LibraryService } from './services/library.service.js';
+import { StreamService } from './services/stream.service.js';
+import { TorrentService } from './services/torrent.service.js';
+
+const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const WEB_DIR = path.join(rootDir, 'web');
+export const VERSION: string = (JSON.parse(readFileSync(path.join(rootDir, 'package.json'), 'utf8')) as { version: string }).version;
+
+export interface ServerOptions {
+  logger: Logger;
+  clock?: Clock;
+  /** LSD, uTP and NAT traversal; tests on a loopback swarm turn them off. */
+  lanFeatures?: boolean;
+  engine?: TorrentEngine;
+}
+
+export interface RunningServer {
+  server: Server;
+  url: string;
+  torrents: TorrentService;
+  cache: CacheService;
+  cleaner: CacheCleaner;
+  close(): Promise<void>;
+}
+
+/**
+ * The composition root as a function: config -> adapters -> services -> app. main.ts calls it
+ * with the real environment; integration tests call it with their own config on port 0.
+ */
+export async function startServer(config: Config, options: ServerOptions): Promise<RunningServer> {
+  const { logger } = options;
+  mkdirSync(config.downloadDir, { recursive: true });
+  const engine = options.engine ?? new WebTorrentEngine({
+    downloadDir: config.downloadDir,
+    trackers: config.torrent.trackers,
+    dht: config.torrent.dht,
+    maxConnections: config.torrent.maxConnections,
+    downloadLimitKiB: config.torrent.downloadLimitKiB,
+    uploadLimitKiB: config.torrent.uploadLimitKiB,
+    peerPort: config.torrent.peerPort,
+    lanFeatures: options.lanFeatures ?? true,
+    logger,
+  });
+  const clock = options.clock ?? systemClock;
+  const torrents = new TorrentService(engine, clock, { timeoutMs: config.torrent.timeoutMs, maxRetries: config.torrent.maxRetries }, logger);
+
+  const index = await createCacheIndex(config);
+  const snapshotFile = path.join(path.dirname(config.cache.dbPath), 'cache-index.json');
+  const snapshot = config.cache.backend === 'memory' && config.cache.persistent;
+  if (snapshot) await loadSnapshot(index, snapshotFile);
+  const metaStore = new TorrentMetaStore(path.join(config.downloadDir, '.torrents'));
+  const cache = new CacheService(index, metaStore, nodeDisk, new Leases(), clock, config.downloadDir, logger);
+  const cleaner = new CacheCleaner(cache, torrents, nodeDisk, clock, {
+    maxSize: config.cache.maxSize,
+    maxDiskBytes: config.cache.maxDiskMb * 1024 * 1024,
+    ttlMs: config.cache.ttlSeconds * 1000,
+    minFreeBytes: config.cache.minFreeMb * 1024 * 1024,
+    orphanGraceMs: config.cache.orphanGraceSeconds * 1000,
+  }, logger);
+  torrents.setStorageGuard(cleaner);
+  torrents.onFileDone((event) => {
+    cleaner.fileFinished(event.infoHash, event.fileIndex);
+    cache.recordFinishedFile(event);
+  });
+  const admin = new CacheAdminService(cache, cleaner, torrents, config.cache.cleanupIntervalSeconds, config.cache.persistent);
+
+  const library = new LibraryService(torrents, cache);
+  const streams = new StreamService(torrents, cache);
+  const removeFromCache = async (infoHash: string) => {
+    const live = torrents.has(infoHash);
+    if (live) await torrents.remove(infoHash, true);
+    return (await cache.remove(infoHash, true)) || live;
+  };
+  const extraRoutes: Router[] = [cacheRoutes(admin, removeFromCache)];
+  const app = createApp({ config, logger, version: VERSION, webDir: WEB_DIR, torrents, library, streams, cache: admin, extraRoutes });
+
+  // Start-up hygiene runs in the background: cache hits re-check their file anyway.
+  cache.dropMissingFiles().catch((err: unknown) => logger.error({ err }, 'start-up cache check failed'));
+  const job = scheduleJob('cache-cleanup', config.cache.cleanupCron ? { cron: config.cache.cleanupCron } : { everySeconds: config.cache.cleanupIntervalSeconds }, async () => {
+    try {
+      await cleaner.cleanup();
+    } catch (err) {
+      logger.error({ err }, 'cache cleanup failed');
+    }
+  });
+
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(config.port, config.host, () => resolve(s));
+    s.once('error', reject);
+  });
+  // Players keep connections open between range requests; don't let idle sockets pile up forever.
+  server.keepAliveTimeout = 65_000;
+  server.requestTimeout = 0; // long streams are normal
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      server.closeIdleConnections();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      await job.stop();
+      await torrents.shutdown();
+      server.closeAllConnections();
+      await closed;
+      if (snapshot) await saveSnapshot(index, snapshotFile);
+      await index.close();
+    })();
+    return closing;
+  };
+  return { server, url, torrents, cache, cleaner, close };
+}

@@ -1,0 +1,230 @@
+import { DomainError, notFound } from '../domain/errors.js';
+import { defaultFileIndex } from '../domain/default-file.js';
+import { buildMagnet, type ParsedTorrentInput } from '../domain/torrent-input.js';
+import type { Logger } from '../logger.js';
+import type { Clock } from '../ports/clock.js';
+import type { EngineTorrent, TorrentEngine, TorrentMeta, TorrentSource } from '../ports/torrent-engine.js';
+import { describeLiveTorrent, type TorrentView } from './torrent-status.js';
+
+export interface TorrentServiceOptions {
+  timeoutMs: number;
+  maxRetries: number;
+}
+
+/** Keeps downloads within the disk budget: every wanted file is reserved before it downloads. */
+export interface StorageGuard {
+  /** Throws INSUFFICIENT_STORAGE when the file cannot fit even after eviction. */
+  reserve(infoHash: string, fileIndex: number, bytes: number): Promise<void>;
+  /** The torrent left the engine: its unfinished reservations are void. */
+  releaseTorrent(infoHash: string): void;
+}
+export type FileDoneListener = (event: { infoHash: string; fileIndex: number; meta: TorrentMeta; path: string }) => void;
+
+interface ManagedTorrent {
+  infoHash: string;
+  name: string;
+  source: TorrentSource;
+  addedAt: number;
+  engine: EngineTorrent | undefined;
+  failure: string | undefined;
+  wanted: Set<number>;
+  metadata: Promise<TorrentMeta>;
+  abort: AbortController;
+}
+
+const BACKOFF_BASE_MS = 1000;
+
+/**
+ * Owns the lifecycle of torrents in the engine: metadata timeout, retries with exponential backoff,
+ * failure reasons, wanted files and status. Knows nothing about HTTP or the cache's storage.
+ */
+export class TorrentService {
+  private readonly torrents = new Map<string, ManagedTorrent>();
+  private readonly fileDoneListeners: FileDoneListener[] = [];
+  private storage: StorageGuard = { reserve: async () => undefined, releaseTorrent: () => undefined };
+
+  constructor(
+    private readonly engine: TorrentEngine,
+    private readonly clock: Clock,
+    private readonly options: TorrentServiceOptions,
+    private readonly logger: Logger,
+  ) {}
+
+  setStorageGuard(guard: StorageGuard): void {
+    this.storage = guard;
+  }
+
+  onFileDone(listener: FileDoneListener): void {
+    this.fileDoneListeners.push(listener);
+  }
+
+  /** Starts (or returns) a torrent. Never waits for peers; await `waitForMetadata` for that. */
+  add(input: ParsedTorrentInput): TorrentView {
+    const existing = this.torrents.get(input.infoHash);
+    if (existing && !existing.failure) return this.view(existing);
+    if (existing) this.forget(existing);
+    const source: TorrentSource = input.torrentFile
+      ? { kind: 'torrent-file', infoHash: input.infoHash, data: input.torrentFile }
+      : { kind: 'magnet', infoHash: input.infoHash, magnetUri: input.magnetUri ?? buildMagnet(input.infoHash, { name: input.name, trackers: input.trackers }) };
+    const managed: ManagedTorrent = {
+      infoHash: input.infoHash,
+      name: input.name ?? input.infoHash,
+      source,
+      addedAt: this.clock.now(),
+      engine: undefined,
+      failure: undefined,
+      wanted: new Set(),
+      metadata: Promise.resolve() as unknown as Promise<TorrentMeta>,
+      abort: new AbortController(),
+    };
+    managed.metadata = this.fetchMetadata(managed);
+    managed.metadata.catch(() => undefined);
+    this.torrents.set(input.infoHash, managed);
+    return this.view(managed);
+  }
+
+  has(infoHash: string): boolean {
+    return this.torrents.has(infoHash);
+  }
+
+  /** Waits for metadata up to `timeoutMs`; METADATA_TIMEOUT when it does not come, TORRENT_FAILED when the torrent gave up. */
+  async waitForMetadata(infoHash: string, timeoutMs = this.options.timeoutMs): Promise<TorrentMeta> {
+    const managed = this.require(infoHash);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new DomainError('METADATA_TIMEOUT', `No metadata for ${infoHash} after ${Math.round(timeoutMs / 1000)} s: no peers found yet`)), timeoutMs);
+    });
+    try {
+      return await Promise.race([managed.metadata, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** The engine torrent once metadata is there (for reading files). */
+  engineTorrent(infoHash: string): EngineTorrent | undefined {
+    const managed = this.torrents.get(infoHash);
+    return managed?.engine?.meta() ? managed.engine : undefined;
+  }
+
+  /** Marks a file as wanted: it downloads in the background and counts towards progress. */
+  async wantFile(infoHash: string, fileIndex: number): Promise<void> {
+    const managed = this.require(infoHash);
+    const engine = managed.engine;
+    const file = engine?.meta()?.files[fileIndex];
+    if (!engine || !file) throw new DomainError('FILE_NOT_FOUND', `File ${fileIndex} of ${infoHash} is not available`);
+    if (managed.wanted.has(fileIndex)) return;
+    if (!engine.isFileDone(fileIndex)) await this.storage.reserve(infoHash, fileIndex, file.length);
+    engine.wantFile(fileIndex);
+    managed.wanted.add(fileIndex);
+  }
+
+  /** Files someone asked for (streamed or the default video), for eviction and disk accounting. */
+  wantedFiles(infoHash: string): ReadonlySet<number> {
+    return this.torrents.get(infoHash)?.wanted ?? new Set();
+  }
+
+  get(infoHash: string): TorrentView | undefined {
+    const managed = this.torrents.get(infoHash);
+    return managed && this.view(managed);
+  }
+
+  list(): TorrentView[] {
+    return [...this.torrents.values()].sort((a, b) => b.addedAt - a.addedAt).map((m) => this.view(m));
+  }
+
+  async remove(infoHash: string, deleteFiles: boolean): Promise<void> {
+    const managed = this.torrents.get(infoHash);
+    if (managed) this.forget(managed);
+    await this.engine.remove(infoHash, { deleteFiles });
+  }
+
+  stats() {
+    return { ...this.engine.stats(), activeTorrents: this.torrents.size };
+  }
+
+  async shutdown(): Promise<void> {
+    for (const managed of this.torrents.values()) managed.abort.abort();
+    this.torrents.clear();
+    await this.engine.destroy();
+  }
+
+  private forget(managed: ManagedTorrent): void {
+    managed.abort.abort();
+    this.storage.releaseTorrent(managed.infoHash);
+    if (this.torrents.get(managed.infoHash) === managed) this.torrents.delete(managed.infoHash);
+  }
+
+  private require(infoHash: string): ManagedTorrent {
+    const managed = this.torrents.get(infoHash);
+    if (!managed) throw notFound(`Torrent ${infoHash} not found`);
+    return managed;
+  }
+
+  private view(managed: ManagedTorrent): TorrentView {
+    return describeLiveTorrent({ ...managed, fallbackName: managed.name });
+  }
+
+  private async fetchMetadata(managed: ManagedTorrent): Promise<TorrentMeta> {
+    const { signal } = managed.abort;
+    const attempts = this.options.maxRetries + 1;
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      if (attempt > 1) await this.clock.sleep(BACKOFF_BASE_MS * 2 ** (attempt - 2), signal);
+      if (signal.aborted) break;
+      const engine = this.engine.add(managed.source);
+      managed.engine = engine;
+      try {
+        const meta = await this.raceTimeout(engine.ready, signal);
+        await this.onMetadata(managed, engine, meta);
+        return meta;
+      } catch (err) {
+        if (signal.aborted) break;
+        const permanent = err instanceof DomainError && err.code !== 'METADATA_TIMEOUT';
+        this.logger.warn({ infoHash: managed.infoHash, attempt, err: String(err) }, 'metadata attempt failed');
+        managed.engine = undefined;
+        await this.engine.remove(managed.infoHash, { deleteFiles: false });
+        if (permanent) return this.fail(managed, (err as Error).message, err as DomainError);
+        if (attempt === attempts) {
+          const reason = err instanceof DomainError ? `No peers found: no metadata after ${attempts} attempts of ${Math.round(this.options.timeoutMs / 1000)} s` : `Torrent failed: ${(err as Error).message}`;
+          return this.fail(managed, reason);
+        }
+      }
+    }
+    throw new DomainError('TORRENT_FAILED', `Torrent ${managed.infoHash} was removed`);
+  }
+
+  private fail(managed: ManagedTorrent, reason: string, cause?: DomainError): never {
+    managed.failure = reason;
+    this.storage.releaseTorrent(managed.infoHash);
+    this.logger.warn({ infoHash: managed.infoHash, reason }, 'torrent failed');
+    throw cause ?? new DomainError('TORRENT_FAILED', reason);
+  }
+
+  private raceTimeout<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new DomainError('METADATA_TIMEOUT', 'metadata timeout')), this.options.timeoutMs);
+      const onAbort = () => reject(new DomainError('TORRENT_FAILED', 'removed'));
+      signal.addEventListener('abort', onAbort, { once: true });
+      promise.then(resolve, reject).finally(() => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+      });
+    });
+  }
+
+  private async onMetadata(managed: ManagedTorrent, engine: EngineTorrent, meta: TorrentMeta): Promise<void> {
+    managed.name = meta.name;
+    const main = defaultFileIndex(meta.files);
+    if (main !== undefined) await this.wantFile(managed.infoHash, main);
+    engine.onFileDone((fileIndex) => {
+      const event = { infoHash: managed.infoHash, fileIndex, meta, path: engine.filePath(fileIndex) };
+      for (const listener of this.fileDoneListeners) {
+        try {
+          listener(event);
+        } catch (err) {
+          this.logger.error({ err, infoHash: managed.infoHash }, 'file-done listener failed');
+        }
+      }
+    });
+  }
+}
