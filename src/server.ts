@@ -15,6 +15,7 @@ import type { Logger } from './logger.js';
 import { systemClock, type Clock } from './ports/clock.js';
 import type { TorrentEngine } from './ports/torrent-engine.js';
 import { cacheRoutes } from './http/cache.routes.js';
+import { featureRoutes } from './http/feature-routes.js';
 import { CacheAdminService } from './services/cache-admin.service.js';
 import { CacheCleaner } from './services/cache-cleaner.service.js';
 import { CacheService, Leases } from './services/cache.service.js';
@@ -91,7 +92,10 @@ export async function startServer(config: Config, options: ServerOptions): Promi
     if (live) await torrents.remove(infoHash, true);
     return (await cache.remove(infoHash, true)) || live;
   };
-  const extraRoutes: Router[] = [cacheRoutes(admin, removeFromCache)];
+  const extraRoutes: Router[] = [
+    cacheRoutes(admin, removeFromCache),
+    ...featureRoutes({ config, logger, version: VERSION, webDir: WEB_DIR, torrents, library, streams, cache }),
+  ];
   const app = createApp({ config, logger, version: VERSION, webDir: WEB_DIR, torrents, library, streams, cache: admin, extraRoutes });
 
   // Start-up hygiene runs in the background: cache hits re-check their file anyway.

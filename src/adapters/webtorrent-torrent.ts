@@ -66,6 +66,7 @@ export class WebTorrentHandle implements EngineTorrent {
       downloadSpeed: t.downloadSpeed,
       uploadSpeed: t.uploadSpeed,
       numPeers: t.numPeers,
+      openStreams: this.streams.size,
       files: t.ready
         ? t.files.map((f, index) => ({ index, downloaded: f.downloaded, progress: f.progress, done: f.done }))
         : [],

@@ -37,6 +37,8 @@ export interface TorrentStats {
   downloadSpeed: number;
   uploadSpeed: number;
   numPeers: number;
+  /** Read streams currently open (players connected to this torrent). */
+  openStreams: number;
   files: FileProgress[];
 }
 

@@ -191,6 +191,7 @@ export class CacheService implements CachedFileLookup, CachedTorrents {
       downloaded: entries.reduce((sum, e) => sum + e.size, 0),
       uploaded: 0,
       numPeers: 0,
+      activeStreams: 0,
       timeRemaining: 0,
       addedAt: new Date(createdAt).toISOString(),
       cached: true,

@@ -22,6 +22,8 @@ export interface TorrentView {
   downloaded: number;
   uploaded: number;
   numPeers: number;
+  /** Open read streams from the torrent (players connected right now). */
+  activeStreams: number;
   /** Milliseconds, null while unknown (no speed yet). */
   timeRemaining: number | null;
   addedAt: string;
@@ -78,6 +80,7 @@ export function describeLiveTorrent(args: {
     downloaded: stats?.downloaded ?? 0,
     uploaded: stats?.uploaded ?? 0,
     numPeers,
+    activeStreams: stats?.openStreams ?? 0,
     timeRemaining: complete ? 0 : speed > 0 ? Math.round(((total - done) / speed) * 1000) : null,
     addedAt: new Date(args.addedAt).toISOString(),
     cached: false,

@@ -1,0 +1,52 @@
+import { json, request, waitFor } from '../fixtures/http.js';
+import { startTestServer, type TestServer } from '../fixtures/server.js';
+import { startSwarm, type Swarm } from '../fixtures/swarm.js';
+
+// Seeking into a region the download has not reached: the pieces at the new position jump the
+// queue. The download is throttled so the sequential front is provably far behind the seek.
+let swarm: Swarm;
+let server: TestServer;
+
+beforeAll(async () => {
+  swarm = await startSwarm();
+  server = await startTestServer({ TORRENT_DOWNLOAD_LIMIT: '2048' }); // KiB/s: 24 MiB takes ~12 s
+});
+
+afterAll(async () => {
+  await server?.stop();
+  await swarm?.stop();
+});
+
+test('a range at 90 % is delivered long before the download gets there', async () => {
+  const video = swarm.files[0]!.data;
+  await json(`${server.url}/api/torrents`, { method: 'POST', body: { magnetUri: swarm.magnetUri } });
+  const start = Math.floor(video.length * 0.9);
+  const res = await request(`${server.url}/stream/proxy/${swarm.infoHash}`, { headers: { Range: `bytes=${start}-${start + 65535}` } });
+  expect(res.status).toBe(206);
+  expect(res.body.equals(video.subarray(start, start + 65536))).toBe(true);
+
+  const files = await json(`${server.url}/api/torrents/${swarm.infoHash}/files`);
+  const progress = Number(files.body.data.files[0].progress);
+  expect(progress).toBeLessThan(60);
+
+  // And a player that then seeks back to the start is served from there too.
+  const head = await request(`${server.url}/stream/proxy/${swarm.infoHash}`, { headers: { Range: 'bytes=0-65535' } });
+  expect(head.body.equals(video.subarray(0, 65536))).toBe(true);
+});
+
+test('a client that disconnects mid-stream releases its read', async () => {
+  const http = await import('node:http');
+  const video = swarm.files[0]!.data;
+  const offset = Math.floor(video.length * 0.5);
+  const req = http.get(`${server.url}/stream/proxy/${swarm.infoHash}`, { headers: { Range: `bytes=${offset}-` } });
+  req.on('error', () => undefined); // we hang up on purpose below
+  const res = await new Promise<import('node:http').IncomingMessage>((resolve) => req.once('response', resolve));
+  await new Promise((resolve) => res.once('data', resolve));
+  res.pause();
+  expect((await json(`${server.url}/api/torrents/${swarm.infoHash}`)).body.data.activeStreams).toBe(1);
+  req.destroy(); // the player seeks away
+  // The engine stream is destroyed (no leak), then the torrent keeps answering.
+  await waitFor(async () => (await json(`${server.url}/api/torrents/${swarm.infoHash}`)).body.data.activeStreams === 0, 5000, 'stream release');
+  const again = await request(`${server.url}/stream/proxy/${swarm.infoHash}`, { headers: { Range: `bytes=${offset}-${offset + 1023}` } });
+  expect(again.body.equals(video.subarray(offset, offset + 1024))).toBe(true);
+});
