@@ -7,7 +7,6 @@
 // Control characters could split the header or smuggle bytes into a saved name, and '/' would let a
 // torrent-controlled name pick a directory on old clients. The backslash is kept (escaped) because it
 // is a legal character on POSIX file systems; Windows clients sanitise it themselves.
-// eslint-disable-next-line no-control-regex
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f/]/g;
 
 /** Printable ASCII that needs no escaping in a quoted-string and no percent-decoding. */

@@ -66,8 +66,8 @@ export function torrentRoutes(library: LibraryService, torrents: TorrentService)
   router.delete('/api/torrents/:infoHash', async (req, res) => {
     const infoHash = infoHashParam(req.params.infoHash);
     const deleteFiles = booleanParam(req.query.deleteFiles);
-    await library.remove(infoHash, deleteFiles);
-    res.json({ success: true, message: 'Torrent removed successfully', data: { infoHash, deletedFiles: deleteFiles } });
+    const { keptInCache } = await library.remove(infoHash, deleteFiles);
+    res.json({ success: true, message: 'Torrent removed successfully', data: { infoHash, deletedFiles: deleteFiles, keptInCache } });
   });
 
   return router;

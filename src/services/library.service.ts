@@ -64,10 +64,16 @@ export class LibraryService {
     return [...live, ...cached.filter((t) => !seen.has(t.infoHash))];
   }
 
-  async remove(infoHash: string, deleteFiles: boolean): Promise<void> {
+  /**
+   * Stops a torrent. Finished files stay in the cache (and keep streaming) unless `deleteFiles`,
+   * which also deletes them and their index entries. Unfinished files are always left to the cleaner.
+   */
+  async remove(infoHash: string, deleteFiles: boolean): Promise<{ keptInCache: boolean }> {
     const wasLive = this.torrents.has(infoHash);
     if (wasLive) await this.torrents.remove(infoHash, deleteFiles);
-    const wasCached = (await this.cached?.remove(infoHash, deleteFiles)) ?? false;
+    const wasCached = deleteFiles ? ((await this.cached?.remove(infoHash, true)) ?? false) : (await this.cached?.view(infoHash)) !== undefined;
     if (!wasLive && !wasCached) throw notFound(`Torrent ${infoHash} not found`);
+    return { keptInCache: wasCached && !deleteFiles };
   }
+
 }

@@ -160,7 +160,7 @@ describe('adding by magnet and streaming through real HTTP', () => {
     const dir = path.join(server.downloadDir, swarm.infoHash);
     expect(existsSync(dir)).toBe(true);
     const res = await json(`${server.url}/api/torrents/${swarm.infoHash}?deleteFiles=true`, { method: 'DELETE' });
-    expect(res.body).toEqual({ success: true, message: 'Torrent removed successfully', data: { infoHash: swarm.infoHash, deletedFiles: true } });
+    expect(res.body).toEqual({ success: true, message: 'Torrent removed successfully', data: { infoHash: swarm.infoHash, deletedFiles: true, keptInCache: false } });
     expect(existsSync(dir)).toBe(false);
     expect((await json(`${server.url}/api/torrents/${swarm.infoHash}`)).status).toBe(404);
   });
