@@ -30,7 +30,7 @@ export const VERSION: string = (JSON.parse(readFileSync(path.join(rootDir, 'pack
 export interface ServerOptions {
   logger: Logger;
   clock?: Clock;
-  /** LSD, uTP and NAT traversal; tests on a loopback swarm turn them off. */
+  /** LSD and NAT traversal; tests on a loopback swarm turn them off. */
   lanFeatures?: boolean;
   engine?: TorrentEngine;
 }

@@ -16,7 +16,7 @@ export interface WebTorrentEngineOptions {
   uploadLimitKiB: number;
   /** 0 = any free port. */
   peerPort: number;
-  /** Local peer discovery, uTP and NAT traversal; off in tests (loopback swarm). */
+  /** Local peer discovery and NAT traversal; off in tests (loopback swarm). */
   lanFeatures: boolean;
   logger: Logger;
 }
@@ -32,7 +32,9 @@ export class WebTorrentEngine implements TorrentEngine {
       maxConns: options.maxConnections,
       dht: options.dht,
       lsd: options.lanFeatures,
-      utp: options.lanFeatures,
+      // webtorrent 2.8 tries uTP first and falls back to TCP only after its reconnect backoff
+      // (~20 s measured): a TCP-only peer would cost that before the first byte. TCP only.
+      utp: false,
       natUpnp: options.lanFeatures,
       natPmp: options.lanFeatures,
       torrentPort: options.peerPort,
