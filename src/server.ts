@@ -106,7 +106,7 @@ export async function startServer(config: Config, options: ServerOptions): Promi
     } catch (err) {
       logger.error({ err }, 'cache cleanup failed');
     }
-  });
+  }, { debug: (m) => logger.debug(m), error: (m) => logger.error(m) });
 
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.port, config.host, () => resolve(s));

@@ -14,7 +14,15 @@ export interface ScheduledJob {
  * The only module that imports node-cron. Runs `task` on the schedule; a run that is still going
  * when the next one is due is skipped (noOverlap), never stacked.
  */
-export function scheduleJob(name: string, schedule: Schedule, task: () => Promise<unknown>): ScheduledJob {
+/** node-cron's own messages ("task still running, new execution blocked") go here instead of the console. */
+export interface CronLog {
+  debug(message: string): void;
+  error(message: string): void;
+}
+
+const quiet: CronLog = { debug: () => undefined, error: () => undefined };
+
+export function scheduleJob(name: string, schedule: Schedule, task: () => Promise<unknown>, log: CronLog = quiet): ScheduledJob {
   const expression = schedule.cron ?? intervalToCron(schedule.everySeconds ?? 300);
   if (!cron.validate(expression)) throw new Error(`Invalid cron expression for ${name}: "${expression}"`);
   let last = Date.now();
@@ -25,7 +33,17 @@ export function scheduleJob(name: string, schedule: Schedule, task: () => Promis
     if (!exact && Date.now() - last < everyMs) return;
     last = Date.now();
     await task();
-  }, { name, noOverlap: true, unref: true });
+  }, {
+    name,
+    noOverlap: true,
+    unref: true,
+    logger: {
+      info: (m) => log.debug(m),
+      debug: (m) => log.debug(String(m)),
+      warn: (m) => log.debug(m), // an overlap skip is the behaviour we asked for, not a problem
+      error: (m, err) => log.error(`${String(m)}${err ? `: ${err.message}` : ''}`),
+    },
+  });
   return { stop: async () => { await job.destroy(); } };
 }
 

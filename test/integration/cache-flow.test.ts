@@ -37,6 +37,7 @@ afterEach(async () => {
 describe.each([
   ['sqlite', {}],
   ['redis', { CACHE_BACKEND: 'redis', REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' }],
+  ['memory + CACHE_PERSISTENT', { CACHE_BACKEND: 'memory', CACHE_PERSISTENT: 'true' }],
 ])('restart persistence with the %s index', (_name, backendEnv) => {
   test('after a restart the next request is a hit, with no torrent active and the seeder gone', async () => {
     const env: Record<string, string> = { ...backendEnv, REDIS_KEY_PREFIX: `tss-test-${randomUUID()}:` };

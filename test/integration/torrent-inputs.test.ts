@@ -45,7 +45,7 @@ test('a stream request for an unknown hash starts the torrent by itself', async 
 test('a raw application/x-bittorrent upload', async () => {
   server = await startTestServer();
   const res = await fetch(`${server.url}/api/torrents`, { method: 'POST', headers: { 'content-type': 'application/x-bittorrent' }, body: swarm.torrentFile });
-  const body = await res.json();
+  const body = (await res.json()) as any;
   expect(res.status).toBe(201);
   expect(body.data.infoHash).toBe(swarm.infoHash);
   await firstBytes(server.url, swarm.infoHash);
@@ -56,7 +56,7 @@ test('a multipart upload with a "torrent" file field', async () => {
   const form = new FormData();
   form.append('torrent', new Blob([swarm.torrentFile], { type: 'application/x-bittorrent' }), 'fixture.torrent');
   const res = await fetch(`${server.url}/api/torrents`, { method: 'POST', body: form });
-  const body = await res.json();
+  const body = (await res.json()) as any;
   expect(res.status).toBe(201);
   expect(body.data.name).toBe(swarm.name);
   await firstBytes(server.url, swarm.infoHash);
