@@ -84,9 +84,69 @@ export function openApiDocument(version: string): Schema {
       '/stream/info/{infoHash}': {
         get: { summary: 'Streamable files of a torrent', parameters: [hashParam], responses: { 200: ok({ type: 'object' }), 404: error('Unknown torrent') } },
       },
+      '/api/kodi/play': {
+        post: {
+          summary: 'Play a file on Kodi (JSON-RPC Player.Open with our absolute stream URL)',
+          description: 'The torrent must be added (or cached). Default file: the largest video. Kodi answers "OK" even for a URL it cannot play, so success means "request accepted", not "playing". Kodi defaults: KODI_URL, KODI_USERNAME, KODI_PASSWORD.',
+          requestBody: { required: true, content: { 'application/json': { schema: ref('KodiPlay') } } },
+          responses: { 200: ok(ref('KodiSent')), 400: error('Bad input, or no Kodi URL (set KODI_URL or send kodi.url)'), 404: error('Unknown torrent or file index'), 502: error('Kodi unreachable, timed out (5 s), rejected the credentials or returned a JSON-RPC error') },
+        },
+      },
+      '/api/kodi/queue': {
+        post: {
+          summary: 'Append a file to Kodi\'s video playlist (JSON-RPC Playlist.Add, playlist 1)',
+          requestBody: { required: true, content: { 'application/json': { schema: ref('KodiPlay') } } },
+          responses: { 200: ok(ref('KodiSent')), 400: error('Bad input, or no Kodi URL'), 404: error('Unknown torrent or file index'), 502: error('Kodi error (see message)') },
+        },
+      },
+      '/api/kodi/status': {
+        get: {
+          summary: 'Is Kodi reachable? (JSONRPC.Ping + Application.GetProperties)',
+          parameters: [{ name: 'url', in: 'query', schema: { type: 'string' }, description: 'Kodi web server URL; default KODI_URL. The configured credentials are only sent to KODI_URL\'s host.' }],
+          responses: {
+            200: ok({ type: 'object', properties: { reachable: { type: 'boolean' }, kodi: { type: 'string' }, name: { type: 'string' }, version: { type: 'object', properties: { major: { type: 'integer' }, minor: { type: 'integer' } } } } }),
+            400: error('No Kodi URL'),
+            502: error('Kodi unreachable or refused'),
+          },
+        },
+      },
+      '/playlist/{infoHash}.m3u': {
+        get: {
+          summary: 'M3U playlist of the video and audio files of a torrent (absolute player URLs)',
+          description: 'Ordered by path with numeric comparison; a torrent without media files gives an empty playlist. URLs use PUBLIC_URL, else the request\'s X-Forwarded-Proto/Host or Host.',
+          parameters: [hashParam],
+          responses: { 200: { description: 'audio/x-mpegurl; charset=utf-8', content: { 'audio/x-mpegurl': { schema: { type: 'string' } } } }, 400: error('Bad info hash'), 404: error('Unknown torrent') },
+        },
+      },
+      '/playlist/all.m3u': {
+        get: { summary: 'M3U playlist of every video and audio file of every torrent, active or cached', responses: { 200: { description: 'audio/x-mpegurl; charset=utf-8', content: { 'audio/x-mpegurl': { schema: { type: 'string' } } } } } },
+      },
+      '/strm/{infoHash}/{fileIndex}.strm': {
+        get: {
+          summary: 'Kodi .strm file: the absolute stream URL of one file',
+          parameters: [hashParam, { name: 'fileIndex', in: 'path', required: true, schema: { type: 'integer' } }],
+          responses: { 200: { description: 'text/plain; charset=utf-8', content: { 'text/plain': { schema: { type: 'string' } } } }, 400: error('Bad info hash or file index'), 404: error('Unknown torrent or file index') },
+        },
+      },
       '/health': { get: { summary: 'Health check', responses: { 200: { description: 'Healthy' }, 503: { description: 'A dependency is down' } } } },
       '/status': { get: { summary: 'System status: torrents, speeds, DHT nodes, memory, cache', responses: { 200: ok({ type: 'object' }) } } },
       '/docs': { get: { summary: 'This document (JSON with Accept: application/json or /docs.json; otherwise a readable page)', responses: { 200: { description: 'OpenAPI 3 document or HTML' } } } },
+      '/api/events': {
+        get: {
+          summary: 'Live torrent list (server-sent events)',
+          description: 'A text/event-stream of `event: torrents` frames whose data is the `data` of GET /api/torrents. Sent at once on connect, then at most once a second and only when the list changed; a `: keep-alive` comment after 15 s of silence. Nothing is computed while no client is connected.',
+          responses: { 200: { description: 'Event stream', content: { 'text/event-stream': { schema: { type: 'string', example: 'event: torrents\ndata: {"total":1,"torrents":[...]}\n\n' } } } } },
+        },
+      },
+      '/': { get: { summary: 'Web dashboard: add torrents, live progress, play, copy stream URLs, cache panel, Stremio install link', responses: { 200: { description: 'HTML page', content: { 'text/html': {} } } } } },
+      '/test-torrent-streaming': { get: { summary: 'Test page: add a magnet or info hash and stream it in an HTML5 player', responses: { 200: { description: 'HTML page', content: { 'text/html': {} } } } } },
+      '/web/{asset}': {
+        get: {
+          summary: 'Static assets of the web pages (JS, CSS); Cache-Control: no-cache with ETag revalidation',
+          parameters: [{ name: 'asset', in: 'path', required: true, schema: { type: 'string' }, example: 'app.js' }],
+          responses: { 200: { description: 'The file with its MIME type' }, 304: { description: 'Not modified' }, 404: error('No such asset') },
+        },
+      },
     },
     components: {
       schemas: {
@@ -125,6 +185,28 @@ export function openApiDocument(version: string): Schema {
             error: { type: 'string' },
             message: { type: 'string' },
             files: { type: 'array', items: ref('File') },
+          },
+        },
+        KodiPlay: {
+          type: 'object',
+          required: ['infoHash'],
+          properties: {
+            infoHash: { type: 'string' },
+            fileIndex: { type: 'integer', description: 'Default: the largest video file' },
+            kodi: { type: 'object', description: 'Overrides KODI_URL/KODI_USERNAME/KODI_PASSWORD', properties: { url: { type: 'string', example: 'http://192.168.1.20:8080' }, username: { type: 'string' }, password: { type: 'string' } } },
+          },
+        },
+        KodiSent: {
+          type: 'object',
+          properties: {
+            action: { type: 'string', enum: ['play', 'queue'] },
+            method: { type: 'string', enum: ['Player.Open', 'Playlist.Add'] },
+            kodi: { type: 'string', description: 'Kodi URL without credentials' },
+            infoHash: { type: 'string' },
+            fileIndex: { type: 'integer' },
+            fileName: { type: 'string' },
+            url: { type: 'string', description: 'The stream URL sent to Kodi' },
+            note: { type: 'string' },
           },
         },
         TorrentList: {

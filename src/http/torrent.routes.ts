@@ -21,6 +21,13 @@ const summary = (t: TorrentView) => ({
   ...(t.error ? { error: t.error } : {}),
 });
 
+/** The `data` of GET /api/torrents; the live event stream (/api/events) pushes the same shape. */
+export async function torrentListData(library: LibraryService, torrents: TorrentService) {
+  const list = await library.list();
+  const stats = torrents.stats();
+  return { total: list.length, downloadSpeed: stats.downloadSpeed, uploadSpeed: stats.uploadSpeed, torrents: list.map(summary), dht: stats.dht };
+}
+
 export function torrentRoutes(library: LibraryService, torrents: TorrentService): Router {
   const router = Router();
 
@@ -40,18 +47,7 @@ export function torrentRoutes(library: LibraryService, torrents: TorrentService)
   });
 
   router.get('/api/torrents', async (_req, res) => {
-    const list = await library.list();
-    const stats = torrents.stats();
-    res.json({
-      success: true,
-      data: {
-        total: list.length,
-        downloadSpeed: stats.downloadSpeed,
-        uploadSpeed: stats.uploadSpeed,
-        torrents: list.map(summary),
-        dht: stats.dht,
-      },
-    });
+    res.json({ success: true, data: await torrentListData(library, torrents) });
   });
 
   router.get('/api/torrents/:infoHash', async (req, res) => {

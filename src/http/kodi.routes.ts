@@ -1,0 +1,44 @@
+import { Router, type Request } from 'express';
+import { invalidInput } from '../domain/errors.js';
+import type { PlaybackRequest, PlaybackService, StreamUrlFor } from '../services/playback.service.js';
+import { fileIndexParam, infoHashParam } from './params.js';
+import { publicBaseUrl } from './public-url.js';
+import { playerPath } from './stream.routes.js';
+
+/** "Play on my Kodi": POST /api/kodi/play and /api/kodi/queue, GET /api/kodi/status. */
+export function kodiRoutes(playback: PlaybackService, publicUrl: string | undefined): Router {
+  const router = Router();
+
+  // Kodi fetches the stream itself, so the URL must be absolute and reachable from the TV.
+  const streamUrlFor = (req: Request): StreamUrlFor => (infoHash, fileIndex, fileName) =>
+    publicBaseUrl(req, publicUrl) + playerPath(infoHash, fileIndex, fileName);
+
+  router.post('/api/kodi/play', async (req, res) => {
+    res.json({ success: true, data: await playback.play(playbackRequest(req), streamUrlFor(req)) });
+  });
+
+  router.post('/api/kodi/queue', async (req, res) => {
+    res.json({ success: true, data: await playback.queue(playbackRequest(req), streamUrlFor(req)) });
+  });
+
+  // Only the URL can be given here: credentials in a query string would end up in access logs.
+  // The configured KODI_USERNAME/KODI_PASSWORD are used when the URL points at KODI_URL's host.
+  router.get('/api/kodi/status', async (req, res) => {
+    const url = req.query.url;
+    if (url !== undefined && typeof url !== 'string') throw invalidInput('url must be given once, as a string');
+    res.json({ success: true, data: await playback.status(url ? { url } : undefined) });
+  });
+
+  return router;
+}
+
+function playbackRequest(req: Request): PlaybackRequest {
+  const body: unknown = req.body;
+  if (!body || typeof body !== 'object' || Array.isArray(body)) {
+    throw invalidInput('Send a JSON body (Content-Type: application/json) like {"infoHash": "<40 hex characters>", "fileIndex": 0}');
+  }
+  const { infoHash, fileIndex, kodi } = body as Record<string, unknown>;
+  if (infoHash === undefined || infoHash === null || infoHash === '') throw invalidInput('infoHash is required');
+  const index = fileIndexParam(fileIndex ?? undefined);
+  return { infoHash: infoHashParam(infoHash), ...(index !== undefined ? { fileIndex: index } : {}), ...(kodi !== undefined ? { kodi } : {}) };
+}
