@@ -1,23 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import express, { type RequestHandler, type Router } from 'express';
-import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
-import type { LibraryService } from '../services/library.service.js';
-import type { StreamService } from '../services/stream.service.js';
-import type { TorrentService } from '../services/torrent.service.js';
 import { errorMiddleware, notFoundRoute } from './error-middleware.js';
+import type { FeatureDeps } from './feature-routes.js';
 import { streamRoutes } from './stream.routes.js';
 import { systemRoutes, type CacheHealth } from './system.routes.js';
 import { torrentRoutes } from './torrent.routes.js';
 
-export interface AppDeps {
-  config: Config;
-  logger: Logger;
-  version: string;
-  webDir: string;
-  torrents: TorrentService;
-  library: LibraryService;
-  streams: StreamService;
+export interface AppDeps extends Omit<FeatureDeps, 'cache'> {
   cache?: CacheHealth;
   /** Routers of other capabilities (cache API, addon, Kodi, web pages), mounted before the 404. */
   extraRoutes?: Router[];
