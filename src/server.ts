@@ -6,6 +6,7 @@ import type { Router } from 'express';
 import { createCacheIndex } from './adapters/cache-index-factory.js';
 import { scheduleJob } from './adapters/cron-scheduler.js';
 import { loadSnapshot, saveSnapshot } from './adapters/memory-snapshot.js';
+import { JsonImdbLinkStore } from './adapters/json-imdb-link-store.js';
 import { nodeDisk } from './adapters/node-disk.js';
 import { TorrentMetaStore } from './adapters/torrent-meta-store.js';
 import { WebTorrentEngine } from './adapters/webtorrent-engine.js';
@@ -19,6 +20,7 @@ import { featureRoutes } from './http/feature-routes.js';
 import { CacheAdminService } from './services/cache-admin.service.js';
 import { CacheCleaner } from './services/cache-cleaner.service.js';
 import { CacheService, Leases } from './services/cache.service.js';
+import { ImdbLinkService } from './services/imdb-link.service.js';
 import { LibraryService } from './services/library.service.js';
 import { StreamService } from './services/stream.service.js';
 import { TorrentService } from './services/torrent.service.js';
@@ -60,6 +62,7 @@ export async function startServer(config: Config, options: ServerOptions): Promi
     uploadLimitKiB: config.torrent.uploadLimitKiB,
     peerPort: config.torrent.peerPort,
     lanFeatures: options.lanFeatures ?? true,
+    stallTimeoutMs: config.torrent.timeoutMs,
     logger,
   });
   const clock = options.clock ?? systemClock;
@@ -87,6 +90,7 @@ export async function startServer(config: Config, options: ServerOptions): Promi
 
   const library = new LibraryService(torrents, cache);
   const streams = new StreamService(torrents, cache);
+  const imdbLinks = new ImdbLinkService(new JsonImdbLinkStore(path.join(path.dirname(config.cache.dbPath), 'imdb-links.json'), logger), library, clock);
   const removeFromCache = async (infoHash: string) => {
     const live = torrents.has(infoHash);
     if (live) await torrents.remove(infoHash, true);
@@ -94,9 +98,9 @@ export async function startServer(config: Config, options: ServerOptions): Promi
   };
   const extraRoutes: Router[] = [
     cacheRoutes(admin, removeFromCache),
-    ...featureRoutes({ config, logger, version: VERSION, webDir: WEB_DIR, torrents, library, streams, cache }),
+    ...featureRoutes({ config, logger, version: VERSION, webDir: WEB_DIR, torrents, library, streams, cache, imdbLinks }),
   ];
-  const app = createApp({ config, logger, version: VERSION, webDir: WEB_DIR, torrents, library, streams, cache: admin, extraRoutes });
+  const app = createApp({ config, logger, version: VERSION, webDir: WEB_DIR, torrents, library, streams, cache: admin, imdbLinks, extraRoutes });
 
   // Start-up hygiene runs in the background: cache hits re-check their file anyway.
   cache.dropMissingFiles().catch((err: unknown) => logger.error({ err }, 'start-up cache check failed'));

@@ -16,6 +16,8 @@ export interface WebTorrentEngineOptions {
   uploadLimitKiB: number;
   /** 0 = any free port. */
   peerPort: number;
+  /** A read waiting this long for data fails (TORRENT_TIMEOUT). */
+  stallTimeoutMs: number;
   /** Local peer discovery and NAT traversal; off in tests (loopback swarm). */
   lanFeatures: boolean;
   logger: Logger;
@@ -57,7 +59,7 @@ export class WebTorrentEngine implements TorrentEngine {
     });
     torrent.on('warning', (err: unknown) => this.options.logger.debug({ infoHash: source.infoHash, err: String(err) }, 'torrent warning'));
     torrent.on('error', (err: unknown) => this.options.logger.warn({ infoHash: source.infoHash, err: String(err) }, 'torrent error'));
-    const handle = new WebTorrentHandle(source.infoHash, torrent, torrentDir);
+    const handle = new WebTorrentHandle(source.infoHash, torrent, torrentDir, this.options.stallTimeoutMs);
     this.handles.set(source.infoHash, handle);
     torrent.once('close', () => {
       if (this.handles.get(source.infoHash) === handle) this.handles.delete(source.infoHash);

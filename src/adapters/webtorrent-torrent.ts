@@ -25,6 +25,8 @@ export class WebTorrentHandle implements EngineTorrent {
     readonly infoHash: string,
     private readonly torrent: Torrent,
     private readonly torrentDir: string,
+    /** A read that gets no data for this long while its reader waits fails with STREAM_STALLED. */
+    private readonly stallTimeoutMs: number,
   ) {
     this.ready = new Promise<TorrentMeta>((resolve, reject) => {
       torrent.once('metadata', () => {
@@ -101,7 +103,7 @@ export class WebTorrentHandle implements EngineTorrent {
     // webtorrent reads `end: 0` as "to the end"; ask for at least two bytes and trim below.
     const source = file.createReadStream({ start: range.start, end: Math.max(range.end, Math.min(range.start + 1, file.length - 1)) });
     const window = new ReadaheadWindow(this.torrent, file, range.start);
-    const stream = source.pipe(new ByteLimit(range.end - range.start + 1, (delivered) => window.advance(range.start + delivered)));
+    const stream = source.pipe(new ByteLimit(range.end - range.start + 1, (delivered) => window.advance(range.start + delivered), this.stallTimeoutMs));
     const release = () => {
       window.close();
       this.streams.delete(stream);
@@ -193,12 +195,27 @@ class ReadaheadWindow {
   }
 }
 
-/** Passes exactly `limit` bytes, reporting progress, then ends (guards webtorrent's over-long reads). */
+/**
+ * Passes exactly `limit` bytes, reporting progress, then ends (guards webtorrent's over-long reads).
+ * Fails with STREAM_STALLED when the reader waits and no data comes for `stallMs` (no peer has the
+ * piece): no request waits forever. A slow reader (data buffered here) never counts as a stall.
+ */
 class ByteLimit extends Transform {
   private delivered = 0;
+  private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly limit: number, private readonly onProgress: (delivered: number) => void) {
+  constructor(private readonly limit: number, private readonly onProgress: (delivered: number) => void, private readonly stallMs: number) {
     super();
+    this.arm();
+  }
+
+  private arm(): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      if (this.readableLength > 0 || this.writableLength > 0) return this.arm();
+      this.destroy(new DomainError('STREAM_STALLED', `No data for ${Math.round(this.stallMs / 1000)} s: no connected peer has the pieces needed here`));
+    }, this.stallMs);
+    this.timer.unref();
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, callback: TransformCallback): void {
@@ -208,7 +225,17 @@ class ByteLimit extends Transform {
     this.delivered += part.length;
     this.push(part);
     this.onProgress(this.delivered);
-    if (this.delivered >= this.limit) this.push(null);
+    if (this.delivered >= this.limit) {
+      clearTimeout(this.timer);
+      this.push(null);
+    } else {
+      this.arm();
+    }
     callback();
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    clearTimeout(this.timer);
+    callback(error);
   }
 }

@@ -80,12 +80,31 @@ async function* multipartBody(parts: Array<{ range: ByteRange; head: Buffer }>, 
 }
 
 async function send(res: Response, body: Readable): Promise<void> {
+  // Nothing is written until the first byte exists, so a read that fails early (a stalled torrent)
+  // still gets a proper error status instead of a cut connection.
+  if (!(await firstData(body, res))) return;
   try {
     await pipeline(body, res);
   } catch (err) {
     // A client that disconnects mid-stream is normal for players (every seek does it).
     if (!isClientGone(err)) throw err;
   }
+}
+
+/** Resolves true once `body` has data (or ended), false if the client left first; rejects on a read error. */
+function firstData(body: Readable, res: Response): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const done = (fn: () => void) => () => {
+      body.off('readable', onData).off('end', onData).off('error', onError);
+      res.off('close', onClose);
+      fn();
+    };
+    const onData = done(() => resolve(true));
+    const onClose = done(() => { body.destroy(); resolve(false); });
+    const onError = (err: Error) => done(() => { body.destroy(); reject(err); })();
+    body.once('readable', onData).once('end', onData).once('error', onError);
+    res.once('close', onClose);
+  });
 }
 
 function isClientGone(err: unknown): boolean {
