@@ -22,7 +22,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(cors);
   app.use(express.json({ limit: '1mb' }));
   app.use(systemRoutes({ config: deps.config, version: deps.version, startedAt: Date.now(), torrents: deps.torrents, webDir: deps.webDir, ...(deps.cache ? { cache: deps.cache } : {}) }));
-  app.use(torrentRoutes(deps.library, deps.torrents));
+  app.use(torrentRoutes(deps.library, deps.torrents, deps.imdbLinks));
   app.use(streamRoutes(deps.streams, deps.library));
   for (const router of deps.extraRoutes ?? []) app.use(router);
   app.use(notFoundRoute);

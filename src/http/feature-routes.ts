@@ -3,6 +3,7 @@ import { KodiJsonRpcClient } from '../adapters/kodi-jsonrpc-client.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { CacheService } from '../services/cache.service.js';
+import type { ImdbLinkService } from '../services/imdb-link.service.js';
 import type { LibraryService } from '../services/library.service.js';
 import type { StreamService } from '../services/stream.service.js';
 import type { TorrentService } from '../services/torrent.service.js';
@@ -10,6 +11,7 @@ import { notifyKodiOnFileDone, PlaybackService } from '../services/playback.serv
 import { eventsRoutes } from './events.routes.js';
 import { kodiRoutes } from './kodi.routes.js';
 import { playlistRoutes } from './playlist.routes.js';
+import { stremioFeature } from './stremio-feature.js';
 import { torrentListData } from './torrent.routes.js';
 import { webRoutes } from './web.routes.js';
 
@@ -23,6 +25,8 @@ export interface FeatureDeps {
   library: LibraryService;
   streams: StreamService;
   cache: CacheService;
+  /** IMDb links made on POST /api/torrents, read by the Stremio addon. */
+  imdbLinks: ImdbLinkService;
 }
 
 /** The routers of the capabilities built on the core API, in mount order (before the 404 handler). */
@@ -34,5 +38,6 @@ export function featureRoutes(deps: FeatureDeps): Router[] {
     kodiRoutes(playback, deps.config.publicUrl),
     playlistRoutes(deps.library, deps.config.publicUrl),
     webRoutes(deps.webDir),
+    ...stremioFeature(deps),
   ];
 }

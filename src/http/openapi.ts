@@ -147,6 +147,56 @@ export function openApiDocument(version: string): Schema {
           responses: { 200: { description: 'The file with its MIME type' }, 304: { description: 'Not modified' }, 404: error('No such asset') },
         },
       },
+      '/manifest.json': {
+        get: {
+          summary: 'Stremio addon manifest (install URL); built with stremio-addon-sdk',
+          description: 'Catalog "My torrents", meta for btih: ids, streams for btih: and IMDb (tt…, tt…:S:E) ids. Stremio resource routes follow the addon protocol: /catalog/{type}/{id}.json, /meta/{type}/{id}.json, /stream/{type}/{id}.json (and /{config}/… for a configured install). Cache-Control carries cacheMaxAge.',
+          responses: { 200: { description: 'Addon manifest', content: { 'application/json': { schema: { type: 'object' } } } } },
+        },
+      },
+      '/{config}/manifest.json': {
+        get: {
+          summary: 'Manifest of a configured install',
+          parameters: [{ name: 'config', in: 'path', required: true, description: 'URL-encoded JSON {"cachedOnly":true,"upstreams":["<key>"]} (the stremio-addon-sdk format); keys come from /configure', schema: { type: 'string' } }],
+          responses: { 200: { description: 'Addon manifest without behaviorHints.configurable' } },
+        },
+      },
+      '/catalog/{type}/{id}.json': {
+        get: {
+          summary: 'Stremio catalog "My torrents" (id tss-my-torrents): active and cached torrents, newest first',
+          parameters: [{ name: 'type', in: 'path', required: true, schema: { type: 'string', enum: ['movie'] } }, { name: 'id', in: 'path', required: true, schema: { type: 'string', enum: ['tss-my-torrents'] } }],
+          responses: { 200: { description: '{ metas: [...] }, Cache-Control max-age=30' }, 404: error('Unknown catalog') },
+        },
+      },
+      '/meta/{type}/{id}.json': {
+        get: {
+          summary: 'Stremio meta of a torrent (id btih:<infoHash>); its video files are the videos',
+          parameters: [{ name: 'type', in: 'path', required: true, schema: { type: 'string', enum: ['movie', 'series'] } }, { name: 'id', in: 'path', required: true, schema: { type: 'string' }, example: 'btih:0123456789abcdef0123456789abcdef01234567' }],
+          responses: { 200: { description: '{ meta }, max-age 30 s (active) or 1 day (cached)' }, 404: error('Unknown torrent') },
+        },
+      },
+      '/stream/{type}/{id}.json': {
+        get: {
+          summary: 'Stremio streams: btih:<hash>[:<fileIndex>], or an IMDb id from library links and upstream addons (ADDON_UPSTREAMS, 5 s timeout each)',
+          description: 'Every torrent stream is rewritten to an absolute URL on this server; files in the cache are marked "⚡ cached" and listed first.',
+          parameters: [{ name: 'type', in: 'path', required: true, schema: { type: 'string', enum: ['movie', 'series'] } }, { name: 'id', in: 'path', required: true, schema: { type: 'string' }, example: 'tt0944947:1:2' }],
+          responses: { 200: { description: '{ streams: [...] }, max-age 1 day when all are cached and every upstream answered, else 30 s' } },
+        },
+      },
+      '/configure': {
+        get: {
+          summary: 'Stremio addon configuration page (also /{config}/configure): builds the install URL',
+          parameters: [{ name: 'build', in: 'query', schema: { type: 'string' } }, { name: 'cachedOnly', in: 'query', schema: { type: 'string' } }, { name: 'upstream', in: 'query', schema: { type: 'array', items: { type: 'string' } }, style: 'form', explode: true }],
+          responses: { 200: { description: 'HTML page', content: { 'text/html': {} } } },
+        },
+      },
+      '/subtitles/{infoHash}/{fileIndex}.vtt': {
+        get: {
+          summary: 'A subtitle file of a torrent (SRT or VTT) as UTF-8 WebVTT, converted on the fly',
+          parameters: [hashParam, { name: 'fileIndex', in: 'path', required: true, schema: { type: 'integer' } }],
+          responses: { 200: { description: 'WebVTT', content: { 'text/vtt': {} } }, 400: error('Not an SRT/VTT file, or bad parameters'), 404: error('Unknown file index'), 504: error('Metadata did not arrive within TORRENT_TIMEOUT') },
+        },
+      },
     },
     components: {
       schemas: {
@@ -162,6 +212,9 @@ export function openApiDocument(version: string): Schema {
             torrentUrl: { type: 'string', description: 'http(s) URL of a .torrent file' },
             name: { type: 'string' },
             wait: { type: 'boolean', default: true },
+            imdbId: { type: 'string', pattern: '^tt\\d+$', description: 'Link the torrent to this IMDb title for the Stremio addon' },
+            season: { type: 'integer', minimum: 1, description: 'With imdbId: the season (a season pack is split into episodes by file name)' },
+            episode: { type: 'integer', minimum: 1, description: 'With imdbId and season: this torrent is that episode' },
           },
         },
         File: {

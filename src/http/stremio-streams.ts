@@ -1,0 +1,56 @@
+import { subtitleLang } from '../domain/subtitle-match.js';
+import { isWebReady } from '../domain/mime.js';
+import { formatBytes } from '../services/addon-catalog.service.js';
+import type { StreamAnswer, StreamCandidate } from '../services/addon-streams.service.js';
+import { playerPath } from './stream.routes.js';
+
+export const CACHED_MARK = '⚡ cached';
+/** Seconds. Active torrents and upstream results change; a finished cached file does not. */
+export const SHORT_MAX_AGE = 30;
+export const LONG_MAX_AGE = 24 * 60 * 60;
+
+/** A file's URL on this server: ending in the file name when we know it, because players sniff the extension. */
+export function streamPath(c: Pick<StreamCandidate, 'infoHash' | 'fileIndex' | 'fileName'>): string {
+  if (c.fileIndex !== undefined && c.fileName) return playerPath(c.infoHash, c.fileIndex, c.fileName);
+  return `/stream/proxy/${c.infoHash}${c.fileIndex === undefined ? '' : `?fileIndex=${c.fileIndex}`}`;
+}
+
+export const subtitlePath = (infoHash: string, fileIndex: number): string => `/subtitles/${infoHash}/${fileIndex}.vtt`;
+
+/**
+ * Stremio stream objects for an answer, every torrent rewritten to an absolute HTTP URL on this server
+ * (`base`), so the client never needs its own torrent engine.
+ */
+export function toStremioStreams(answer: StreamAnswer, base: string): Array<Record<string, unknown>> {
+  return [...answer.candidates.map((c) => toStremioStream(c, base)), ...answer.passthrough];
+}
+
+function toStremioStream(c: StreamCandidate, base: string): Record<string, unknown> {
+  const name = [c.cached ? CACHED_MARK : undefined, c.upstream?.name ?? 'TSS'].filter(Boolean).join('\n');
+  const ownLines = [c.fileName ?? c.infoHash, c.size !== undefined ? `💾 ${formatBytes(c.size)}` : undefined, c.origin === 'library' ? 'from your library' : undefined];
+  const description = c.upstream?.description ?? c.upstream?.title ?? ownLines.filter(Boolean).join('\n');
+  const behaviorHints: Record<string, unknown> = {
+    // Same torrent (a season pack) = same group, so Stremio picks the next episode from it by itself.
+    bingeGroup: `tss|${c.upstream?.bingeGroup ?? c.infoHash}`,
+  };
+  if (c.fileName) behaviorHints.filename = c.fileName;
+  if (c.size !== undefined) behaviorHints.videoSize = c.size;
+  // Unknown name = unknown container: claiming web-ready would make Stremio Web try and fail.
+  if (!c.fileName || !isWebReady(c.fileName)) behaviorHints.notWebReady = true;
+  return {
+    name,
+    title: description,
+    description,
+    url: `${base}${streamPath(c)}`,
+    ...(c.subtitles.length > 0
+      ? { subtitles: c.subtitles.map((s) => ({ id: `${c.infoHash}:${s.fileIndex}`, url: `${base}${subtitlePath(c.infoHash, s.fileIndex)}`, lang: subtitleLang(s.name) })) }
+      : {}),
+    behaviorHints,
+  };
+}
+
+/** A day only when everything is a finished cached file and no upstream was missing. */
+export function streamsMaxAge(answer: StreamAnswer): number {
+  const settled = answer.complete && answer.candidates.length > 0 && answer.candidates.every((c) => c.cached);
+  return settled ? LONG_MAX_AGE : SHORT_MAX_AGE;
+}
