@@ -1,0 +1,33 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { SeederReady, SeederRequest } from '../seeder-process.js';
+import { withTimeout } from './net.js';
+
+export interface Seeder extends SeederReady {
+  /** The file's bytes, to check what every server returns. */
+  data: Buffer;
+  stop(): Promise<void>;
+}
+
+const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'seeder-process.js');
+
+/** Forks bench/seeder-process and waits until it seeds `data` (written beforehand to `dataPath`). */
+export async function startSeeder(request: SeederRequest, data: Buffer): Promise<Seeder> {
+  const child: ChildProcess = fork(CHILD, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const ready = await withTimeout(new Promise<SeederReady>((resolve, reject) => {
+    child.once('message', (m: { ready?: SeederReady; error?: string }) => (m.ready ? resolve(m.ready) : reject(new Error(m.error))));
+    child.once('exit', (code) => reject(new Error(`seeder exited with ${code}`)));
+    child.send(request);
+  }), 60_000, 'starting the seeder');
+  return {
+    ...ready,
+    data,
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.send('stop');
+      await withTimeout(exited, 10_000, 'stopping the seeder').catch(() => child.kill('SIGKILL'));
+    },
+  };
+}

@@ -1,0 +1,115 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { linkDistBenchRoot, RESULTS_DIR } from './lib/paths.js';
+
+// `npm run bench [-- seek throughput cache-hit cache-index]`: every benchmark compares us with
+// anchors measured in this same run, on this machine, and prints ratios (see bench/README.md).
+
+const num = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
+const settings = {
+  fileMiB: num('BENCH_FILE_MIB', 120),
+  trials: num('BENCH_TRIALS', 5),
+  wrkSeconds: num('BENCH_WRK_SECONDS', 8),
+  wrkRounds: num('BENCH_WRK_ROUNDS', 2),
+  connections: num('BENCH_CONNECTIONS', 64),
+  hitRequests: num('BENCH_HIT_REQUESTS', 500),
+  indexEntries: num('BENCH_INDEX_ENTRIES', 100_000),
+  indexOps: num('BENCH_INDEX_OPS', 20_000),
+  redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+};
+const ALL = ['seek', 'throughput', 'cache-hit', 'cache-index'];
+const wanted = new Set(process.argv.slice(2).length > 0 ? process.argv.slice(2) : ALL);
+const HARD_LIMIT_MS = 9 * 60_000;
+const unknown = [...wanted].filter((name) => !ALL.includes(name));
+if (unknown.length > 0) {
+  console.error(`bench: unknown benchmark(s) ${unknown.join(', ')}; pick from ${ALL.join(', ')}`);
+  process.exit(1);
+}
+
+linkDistBenchRoot(); // before anything imports src/server.ts
+const { startSeeder } = await import('./lib/seeder.js');
+const { prepareCachedFile } = await import('./lib/cached-file.js');
+const { startNginx, startPlainNode, NGINX } = await import('./lib/baselines.js');
+const { seekBench } = await import('./seek.bench.js');
+const { throughputBench } = await import('./throughput.bench.js');
+const { cacheHitBench } = await import('./cache-hit.bench.js');
+const { cacheIndexBench } = await import('./cache-index.bench.js');
+const { printReport } = await import('./print.js');
+type Baseline = Awaited<ReturnType<typeof startPlainNode>>;
+
+const watchdog = setTimeout(() => {
+  console.error(`bench: still running after ${HARD_LIMIT_MS / 60_000} min; giving up`);
+  process.exit(2);
+}, HARD_LIMIT_MS);
+watchdog.unref();
+
+const began = Date.now();
+const results: Record<string, unknown> = { startedAt: new Date().toISOString(), settings, machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version, memGiB: Math.round(os.totalmem() / 2 ** 30) } };
+const cleanups: Array<() => Promise<unknown>> = [];
+const step = (what: string) => process.stdout.write(`[${((Date.now() - began) / 1000).toFixed(0).padStart(3)} s] ${what} `);
+
+try {
+  if (wanted.has('seek') || wanted.has('throughput') || wanted.has('cache-hit')) {
+    step(`seeding a ${settings.fileMiB} MiB file on loopback...`);
+    const data = randomBytes(settings.fileMiB * 1024 * 1024);
+    const tmp = await mkdtemp(path.join(os.tmpdir(), 'tss-bench-'));
+    cleanups.push(() => rm(tmp, { recursive: true, force: true }));
+    await writeFile(path.join(tmp, 'data.bin'), data);
+    const seeder = await startSeeder({ name: 'Bench', fileName: 'bench-movie.mp4', dataPath: path.join(tmp, 'data.bin') }, data);
+    cleanups.push(() => seeder.stop());
+    process.stdout.write('ok\n');
+
+    if (wanted.has('seek')) {
+      step(`seek: ${settings.trials} trials x 2 offsets x 3 servers`);
+      results.seek = await seekBench(seeder, { trials: settings.trials, withPeerflix: true });
+    }
+    if (wanted.has('throughput') || wanted.has('cache-hit')) {
+      step('downloading the file into our cache...');
+      const cached = await prepareCachedFile(seeder);
+      cleanups.push(() => cached.server.stop());
+      await seeder.stop(); // from here on nothing but the servers measured runs
+      process.stdout.write('ok\n');
+      const baselines: Baseline[] = [];
+      if (existsSync(NGINX)) {
+        const nginx = await startNginx(cached.filePath);
+        cleanups.push(() => nginx.stop());
+        baselines.push(nginx);
+      } else {
+        results.nginx = 'not installed (apt-get install -y nginx)';
+      }
+      const plain = await startPlainNode(cached.filePath);
+      cleanups.push(() => plain.stop());
+      baselines.push(plain);
+      if (wanted.has('throughput')) {
+        step(`throughput: wrk ${settings.connections} connections, ${settings.wrkRounds} rounds of ${settings.wrkSeconds} s per run`);
+        results.throughput = await throughputBench(cached, baselines, { seconds: settings.wrkSeconds, connections: settings.connections, rounds: settings.wrkRounds });
+      }
+      if (wanted.has('cache-hit')) {
+        step(`cache-hit: ${settings.hitRequests} sequential range requests per server...`);
+        results.cacheHit = await cacheHitBench(cached, baselines, { requests: settings.hitRequests });
+        process.stdout.write('ok\n');
+      }
+    }
+  }
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
+
+  if (wanted.has('cache-index')) {
+    step(`cache-index: ${settings.indexEntries} entries per backend`);
+    results.cacheIndex = await cacheIndexBench({
+      entries: settings.indexEntries, ops: settings.indexOps, opSeconds: 3, evictFraction: 0.1, passBudgetMs: 15_000, redisUrl: settings.redisUrl,
+    });
+  }
+} finally {
+  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+}
+
+results.durationS = (Date.now() - began) / 1000;
+console.log(printReport(results));
+await mkdir(RESULTS_DIR, { recursive: true });
+const file = path.join(RESULTS_DIR, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+await writeFile(file, `${JSON.stringify(results, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`);
+console.log(`\nwhole bench: ${(results.durationS as number).toFixed(0)} s; results written to ${path.relative(process.cwd(), file)}`);
+process.exit(0); // engines and sockets of the contenders may hold timers; everything measured is done
