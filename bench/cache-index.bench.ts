@@ -88,8 +88,7 @@ async function evictionPass(index: CacheIndex, dir: string, o: IndexOptions): Pr
   const downloadDir = path.join(dir, 'downloads');
   const maxSize = Math.round(o.entries * (1 - o.evictFraction));
   const toEvict = o.entries - maxSize;
-  const started = performance.now();
-  const disk = new FakeDisk(downloadDir, started + o.passBudgetMs);
+  const disk = new FakeDisk(downloadDir, performance.now() + 60_000);
   for (let i = 0; i < o.entries; i++) disk.addTorrent(hashOf(i), `Movie ${i}/movie.mkv`, 700_000_000 + i);
   const cache = new CacheService(index, new TorrentMetaStore(path.join(downloadDir, '.torrents')), disk, new Leases(), systemClock, downloadDir, silentLogger);
   const torrents = new TorrentService(noEngine, systemClock, { timeoutMs: 1000, maxRetries: 0 }, silentLogger);
@@ -97,7 +96,9 @@ async function evictionPass(index: CacheIndex, dir: string, o: IndexOptions): Pr
     maxSize, maxDiskBytes: Number.MAX_SAFE_INTEGER, ttlMs: 0, minFreeBytes: 0, orphanGraceMs: 600_000,
   }, silentLogger);
 
-  const complete = await bounded(() => cleaner.cleanup());
+  const started = performance.now(); // setting up the fake disk is not part of the pass
+  disk.deadline = started + o.passBudgetMs;
+  const complete = await bounded(() => cleaner.cleanup({ sweepOrphans: true }));
   const ended = performance.now();
   const evicted = o.entries - (await index.totals()).count;
   const evictEnd = disk.orphanScanStartedAt ?? ended;
@@ -114,7 +115,7 @@ async function evictionPass(index: CacheIndex, dir: string, o: IndexOptions): Pr
   };
 }
 
-/** What the cron pays every interval once the cache is within its limits: nothing to evict. */
+/** What the cron pays every interval once the cache is within its limits: nothing to evict, no orphan sweep due. */
 async function idlePass(cache: CacheService, torrents: TorrentService, disk: FakeDisk, budgetMs: number): Promise<number> {
   const idle = new CacheCleaner(cache, torrents, disk, systemClock, {
     maxSize: Number.MAX_SAFE_INTEGER, maxDiskBytes: Number.MAX_SAFE_INTEGER, ttlMs: 0, minFreeBytes: 0, orphanGraceMs: 600_000,

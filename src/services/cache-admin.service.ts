@@ -61,7 +61,7 @@ export class CacheAdminService {
   }
 
   async forceCleanup() {
-    const result = await this.cleaner.cleanup();
+    const result = await this.cleaner.cleanup({ sweepOrphans: true });
     const s = await this.stats();
     return { cleanedCount: result.cleanedCount + result.orphansRemoved, freedSpaceMB: mb(result.freedBytes), finalSize: s.size, finalDiskUsage: s.diskUsage };
   }

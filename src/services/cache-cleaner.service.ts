@@ -4,7 +4,7 @@ import type { Logger } from '../logger.js';
 import type { CacheEntry } from '../ports/cache-index.js';
 import type { Clock } from '../ports/clock.js';
 import type { Disk } from '../ports/disk.js';
-import type { CacheService } from './cache.service.js';
+import { leaseKey, type CacheService } from './cache.service.js';
 import type { StorageGuard, TorrentService } from './torrent.service.js';
 
 export interface CacheLimits {
@@ -29,6 +29,16 @@ export interface CleanupResult {
 const MB = 1024 * 1024;
 const BATCH = 500;
 
+/** What one eviction walk knows: index totals and free space, tracked locally as it evicts. */
+interface Budget {
+  count: number;
+  bytes: number;
+  free: number;
+  freed: number;
+  expired: number;
+  evicted: number;
+}
+
 /**
  * Keeps the disk within its limits: LRU eviction by count and bytes, TTL expiry, orphan removal,
  * and reservations so downloads can never outgrow CACHE_MAX_DISK_MB. Files with readers and
@@ -37,6 +47,9 @@ const BATCH = 500;
 export class CacheCleaner implements StorageGuard {
   private readonly reservations = new Map<string, Map<number, number>>();
   private running: Promise<CleanupResult> | undefined;
+  /** The first sweep comes one grace period after start: younger files would be left alone anyway. */
+  private lastOrphanSweep: number;
+  private forceOrphanSweep = false;
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -46,7 +59,9 @@ export class CacheCleaner implements StorageGuard {
     private readonly clock: Clock,
     readonly limits: CacheLimits,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.lastOrphanSweep = clock.now();
+  }
 
   reservedBytes(): number {
     let total = 0;
@@ -75,23 +90,21 @@ export class CacheCleaner implements StorageGuard {
   }
 
   /** One cleanup pass; a call while one is running shares its result (never two at once). */
-  cleanup(): Promise<CleanupResult> {
+  cleanup(options: { sweepOrphans?: boolean } = {}): Promise<CleanupResult> {
+    if (options.sweepOrphans) this.forceOrphanSweep = true;
     this.running ??= this.runCleanup().finally(() => { this.running = undefined; });
     return this.running;
   }
 
   private async reserveNow(infoHash: string, fileIndex: number, bytes: number): Promise<void> {
     if (this.reservations.get(infoHash)?.has(fileIndex)) return;
-    const fits = async () => (await this.usedBytes()) + bytes <= this.limits.maxDiskBytes
-      && (await this.disk.freeBytes(this.cache.downloadDir)) - bytes >= this.limits.minFreeBytes;
-    if (!(await fits())) {
-      await this.evictWhile(async () => !(await fits()));
-      if (!(await fits())) {
-        const used = await this.usedBytes();
-        throw new DomainError('INSUFFICIENT_STORAGE',
-          `Not enough cache space: this file needs ${(bytes / MB).toFixed(1)} MB; ${(used / MB).toFixed(1)} of ${(this.limits.maxDiskBytes / MB).toFixed(0)} MB are in use by files being streamed or downloaded, ` +
-          `and ${(this.limits.minFreeBytes / MB).toFixed(0)} MB must stay free on the volume`);
-      }
+    const fits = (s: Budget) => s.bytes + this.reservedBytes() + bytes <= this.limits.maxDiskBytes && s.free - bytes >= this.limits.minFreeBytes;
+    const state = await this.evictUntil(fits, () => false);
+    if (!fits(state)) {
+      const used = state.bytes + this.reservedBytes();
+      throw new DomainError('INSUFFICIENT_STORAGE',
+        `Not enough cache space: this file needs ${(bytes / MB).toFixed(1)} MB; ${(used / MB).toFixed(1)} of ${(this.limits.maxDiskBytes / MB).toFixed(0)} MB are in use by files being streamed or downloaded, ` +
+        `and ${(this.limits.minFreeBytes / MB).toFixed(0)} MB must stay free on the volume`);
     }
     const files = this.reservations.get(infoHash) ?? new Map<number, number>();
     files.set(fileIndex, bytes);
@@ -100,28 +113,22 @@ export class CacheCleaner implements StorageGuard {
 
   private async runCleanup(): Promise<CleanupResult> {
     const started = this.clock.now();
-    const result: CleanupResult = { cleanedCount: 0, freedBytes: 0, expired: 0, evicted: 0, orphansRemoved: 0, durationMs: 0 };
-    const count = (freed: number, kind: 'expired' | 'evicted') => {
-      result[kind]++;
-      result.cleanedCount++;
-      result.freedBytes += freed;
-    };
-
-    if (this.limits.ttlMs > 0) {
-      const cutoff = this.clock.now() - this.limits.ttlMs;
-      await this.evictWhile(async () => true, (entry) => entry.lastAccessed < cutoff, (freed) => count(freed, 'expired'), true);
+    const cutoff = this.limits.ttlMs > 0 ? this.clock.now() - this.limits.ttlMs : -Infinity;
+    const withinLimits = (s: Budget) => s.count <= this.limits.maxSize
+      && s.bytes + this.reservedBytes() <= this.limits.maxDiskBytes
+      && s.free >= this.limits.minFreeBytes;
+    const budget = await this.evictUntil(withinLimits, (entry) => entry.lastAccessed < cutoff);
+    const result: CleanupResult = { cleanedCount: budget.expired + budget.evicted, freedBytes: budget.freed, expired: budget.expired, evicted: budget.evicted, orphansRemoved: 0, durationMs: 0 };
+    // The orphan sweep walks the disk and the whole index: once per grace period is plenty.
+    if (this.clock.now() - this.lastOrphanSweep >= this.limits.orphanGraceMs || this.forceOrphanSweep) {
+      this.lastOrphanSweep = this.clock.now();
+      this.forceOrphanSweep = false;
+      const orphans = await this.removeOrphans();
+      result.orphansRemoved = orphans.count;
+      result.freedBytes += orphans.bytes;
     }
-    await this.evictWhile(async () => {
-      const totals = await this.cache.index.totals();
-      return totals.count > this.limits.maxSize
-        || totals.bytes + this.reservedBytes() > this.limits.maxDiskBytes
-        || (await this.disk.freeBytes(this.cache.downloadDir)) < this.limits.minFreeBytes;
-    }, () => true, (freed) => count(freed, 'evicted'));
-    const orphans = await this.removeOrphans();
-    result.orphansRemoved = orphans.count;
-    result.freedBytes += orphans.bytes;
     result.durationMs = this.clock.now() - started;
-    if (result.cleanedCount > 0 || orphans.count > 0) {
+    if (result.cleanedCount > 0 || result.orphansRemoved > 0) {
       this.logger.info({ ...result, freedMB: +(result.freedBytes / MB).toFixed(2) }, 'cache cleanup freed space');
     } else {
       this.logger.debug(result, 'cache cleanup: nothing to do');
@@ -130,68 +137,85 @@ export class CacheCleaner implements StorageGuard {
   }
 
   /**
-   * Walks entries least recently used first, evicting those that `select` picks while `needed()`
-   * holds. With `stopAtFirstReject` the walk ends at the first entry `select` refuses (TTL: the rest is newer).
+   * Walks entries least recently used first and evicts while `done` is false or `expired` says so.
+   * Totals and free space are read once and then tracked locally, and each batch is removed
+   * concurrently, so a pass over 100k entries costs a handful of index round trips per batch.
    */
-  private async evictWhile(
-    needed: () => Promise<boolean>,
-    select: (entry: CacheEntry) => boolean = () => true,
-    onEvicted: (freed: number) => void = () => undefined,
-    stopAtFirstReject = false,
-  ): Promise<void> {
+  private async evictUntil(done: (s: Budget) => boolean, expired: (e: CacheEntry) => boolean): Promise<Budget> {
+    const totals = await this.cache.index.totals();
+    const state: Budget = { count: totals.count, bytes: totals.bytes, free: await this.disk.freeBytes(this.cache.downloadDir), freed: 0, expired: 0, evicted: 0 };
     const skipped = new Set<string>();
-    for (;;) {
-      if (!(await needed())) return;
-      const batch = (await this.cache.index.oldest(skipped.size + BATCH)).filter((e) => !skipped.has(`${e.infoHash}:${e.fileIndex}`));
-      if (batch.length === 0) return;
+    const emptied = new Set<string>();
+    let size = BATCH;
+    for (let finished = false; !finished;) {
+      const requested = skipped.size + size;
+      const page = await this.cache.index.oldest(requested);
+      const batch = page.filter((e) => !skipped.has(leaseKey(e.infoHash, e.fileIndex)));
+      const chosen: CacheEntry[] = [];
       for (const entry of batch) {
-        if (!select(entry)) {
-          if (stopAtFirstReject) return;
-          skipped.add(`${entry.infoHash}:${entry.fileIndex}`);
-          continue;
-        }
-        if (!(await this.evict(entry))) {
-          skipped.add(`${entry.infoHash}:${entry.fileIndex}`);
-          continue;
-        }
-        onEvicted(entry.size);
-        if (!(await needed())) return;
+        const isExpired = expired(entry);
+        // Sorted by last access: once an entry is neither expired nor needed, neither is any after it.
+        if (!isExpired && done(state)) { finished = true; break; }
+        if (!this.evictable(entry)) { skipped.add(leaseKey(entry.infoHash, entry.fileIndex)); continue; }
+        chosen.push(entry);
+        state.count--;
+        state.bytes -= entry.size;
+        state.free += entry.size;
+        state.freed += entry.size;
+        if (isExpired) state.expired++; else state.evicted++;
       }
+      await Promise.all(chosen.map((entry) => this.evict(entry)));
+      chosen.forEach((e) => emptied.add(e.infoHash));
+      if (page.length < requested) finished = true; // the index has nothing older left
+      size *= 2;
     }
+    const hashes = [...emptied];
+    for (let i = 0; i < hashes.length; i += BATCH) {
+      await Promise.all(hashes.slice(i, i + BATCH).map(async (infoHash) => {
+        if ((await this.cache.index.listByTorrent(infoHash)).length > 0) return;
+        await this.disk.removeDir(path.join(this.cache.downloadDir, infoHash));
+        await this.cache.metaStore.remove(infoHash);
+      }));
+    }
+    return state;
   }
 
-  /** Removes one finished file unless someone reads it or its torrent is still downloading. */
-  private async evict(entry: CacheEntry): Promise<boolean> {
+  /** Nobody reads it and its torrent is not downloading (a finished active torrent is stopped first). */
+  private evictable(entry: CacheEntry): boolean {
     const { infoHash, fileIndex } = entry;
     if (this.cache.leases.has(infoHash, fileIndex)) return false;
-    if (this.torrents.has(infoHash)) {
-      const status = this.torrents.get(infoHash)?.status;
-      if (this.cache.leases.has(infoHash) || (status !== 'complete' && status !== 'failed')) return false;
-      await this.torrents.remove(infoHash, false); // out of the engine before its files go
-    }
+    if (!this.torrents.has(infoHash)) return true;
+    const status = this.torrents.get(infoHash)?.status;
+    return !this.cache.leases.has(infoHash) && (status === 'complete' || status === 'failed');
+  }
+
+  private async evict(entry: CacheEntry): Promise<void> {
+    const { infoHash, fileIndex } = entry;
+    if (this.torrents.has(infoHash)) await this.torrents.remove(infoHash, false); // out of the engine before its files go
     await this.cache.index.remove(infoHash, fileIndex);
     await this.disk.removeFile(this.cache.absolutePath(entry));
-    if ((await this.cache.index.listByTorrent(infoHash)).length === 0) {
-      await this.disk.removeDir(path.join(this.cache.downloadDir, infoHash));
-      await this.cache.metaStore.remove(infoHash);
-    }
     this.cache.counters.evictions++;
     this.logger.debug({ infoHash, fileIndex, bytes: entry.size }, 'evicted cached file');
-    return true;
   }
 
   /** Files no entry and no active torrent owns (crash leftovers, stopped partial downloads). */
   private async removeOrphans(): Promise<{ count: number; bytes: number }> {
     const graceCutoff = this.clock.now() - this.limits.orphanGraceMs;
+    const owned = new Map<string, Set<string>>();
+    for (const entry of await this.cache.index.all()) {
+      const paths = owned.get(entry.infoHash) ?? new Set<string>();
+      paths.add(entry.path);
+      owned.set(entry.infoHash, paths);
+    }
     let count = 0;
     let bytes = 0;
     for (const dir of await this.disk.list(this.cache.downloadDir)) {
       if (!dir.isDirectory || dir.name.startsWith('.') || this.torrents.has(dir.name)) continue;
-      const owned = new Set((await this.cache.index.listByTorrent(dir.name)).map((e) => e.path));
+      const mine = owned.get(dir.name) ?? new Set<string>();
       const root = path.join(this.cache.downloadDir, dir.name);
       const files = await this.disk.walkFiles(root);
-      const stale = files.filter((f) => !owned.has(`${dir.name}/${f.relativePath}`) && f.mtimeMs < graceCutoff);
-      if (owned.size === 0 && stale.length === files.length && dir.mtimeMs < graceCutoff) {
+      const stale = files.filter((f) => !mine.has(`${dir.name}/${f.relativePath}`) && f.mtimeMs < graceCutoff);
+      if (mine.size === 0 && stale.length === files.length && dir.mtimeMs < graceCutoff) {
         await this.disk.removeDir(root);
         await this.cache.metaStore.remove(dir.name);
       } else {
@@ -201,7 +225,7 @@ export class CacheCleaner implements StorageGuard {
       bytes += stale.reduce((sum, f) => sum + f.bytes, 0);
     }
     for (const hash of await this.cache.metaStore.list()) {
-      if (!this.torrents.has(hash) && (await this.cache.index.listByTorrent(hash)).length === 0) await this.cache.metaStore.remove(hash);
+      if (!this.torrents.has(hash) && !owned.has(hash)) await this.cache.metaStore.remove(hash);
     }
     return { count, bytes };
   }
