@@ -12,6 +12,11 @@ import type { TorrentView } from './torrent-status.js';
 
 /** lastAccessed is written at most this often per file: reads are hot, the index need not be. */
 const TOUCH_THROTTLE_MS = 10_000;
+/**
+ * A file checked on disk is trusted this long. The index is the truth (eviction removes the entry
+ * before the file); the check only catches files deleted behind our back, so it need not run per request.
+ */
+const VERIFIED_FOR_MS = 10_000;
 
 export const leaseKey = (infoHash: string, fileIndex: number): string => `${infoHash}:${fileIndex}`;
 
@@ -52,6 +57,9 @@ export interface CacheCounters {
 export class CacheService implements CachedFileLookup, CachedTorrents {
   readonly counters: CacheCounters = { hits: 0, misses: 0, evictions: 0 };
   private readonly lastTouch = new Map<string, number>();
+  private readonly verifiedAt = new Map<string, number>();
+  /** Default file of a cached torrent, from its stored .torrent (never changes for an info hash). */
+  private readonly defaultFiles = new Map<string, number>();
 
   constructor(
     readonly index: CacheIndex,
@@ -74,7 +82,7 @@ export class CacheService implements CachedFileLookup, CachedTorrents {
       return undefined;
     }
     const absolutePath = this.absolutePath(entry);
-    if ((await this.disk.fileSize(absolutePath)) !== entry.size) {
+    if (!(await this.onDisk(entry, absolutePath))) {
       // The file vanished or changed under us: never serve it, forget it.
       this.logger.warn({ infoHash, fileIndex: entry.fileIndex }, 'cached file missing on disk; dropping entry');
       await this.index.remove(infoHash, entry.fileIndex);
@@ -154,12 +162,31 @@ export class CacheService implements CachedFileLookup, CachedTorrents {
     return dropped;
   }
 
+  private async onDisk(entry: CacheEntry, absolutePath: string): Promise<boolean> {
+    const key = leaseKey(entry.infoHash, entry.fileIndex);
+    const now = this.clock.now();
+    if (now - (this.verifiedAt.get(key) ?? -Infinity) < VERIFIED_FOR_MS) return true;
+    if ((await this.disk.fileSize(absolutePath)) !== entry.size) {
+      this.verifiedAt.delete(key);
+      return false;
+    }
+    if (this.verifiedAt.size > 10_000) this.verifiedAt.clear(); // bounded memory; worst case one extra stat
+    this.verifiedAt.set(key, now);
+    return true;
+  }
+
   private async findEntry(infoHash: string, fileIndex: number | undefined): Promise<CacheEntry | undefined> {
     if (fileIndex !== undefined) return this.index.get(infoHash, fileIndex);
+    const known = this.defaultFiles.get(infoHash);
+    if (known !== undefined) return this.index.get(infoHash, known);
     const entries = await this.index.listByTorrent(infoHash);
     if (entries.length === 0) return undefined;
     const stored = await this.metaStore.load(infoHash);
     const wanted = defaultFileIndex(stored?.files ?? entries.map((e) => ({ index: e.fileIndex, name: e.fileName, length: e.size })));
+    if (stored && wanted !== undefined) {
+      if (this.defaultFiles.size > 10_000) this.defaultFiles.clear();
+      this.defaultFiles.set(infoHash, wanted);
+    }
     return entries.find((e) => e.fileIndex === wanted);
   }
 
