@@ -9,6 +9,12 @@ import { isInside, onDiskPath } from './webtorrent-paths.js';
 const READAHEAD_PRIORITY = 2;
 const PREBUFFER_PRIORITY = 3;
 const MIB = 1024 * 1024;
+/**
+ * Blocks (16 KiB) we keep requested from one peer. webtorrent sizes its pipeline to a full second of
+ * transfer (4 MiB at loopback speed), and a seek's urgent blocks queue behind all of it; a shorter
+ * pipeline lets them through sooner while still filling a fast link (~0.75 MiB in flight per peer).
+ */
+const MAX_REQUESTS_PER_PEER = 48;
 
 /**
  * One webtorrent torrent behind the EngineTorrent port. Owns the read streams it hands out, so that
@@ -42,6 +48,7 @@ export class WebTorrentHandle implements EngineTorrent {
       torrent.once('close', () => reject(new DomainError('TORRENT_FAILED', 'Torrent was removed before its metadata arrived')));
     });
     this.ready.catch(() => undefined); // observed by whoever awaits it; never an unhandled rejection
+    torrent.on('wire', (wire: TunableWire) => tuneWire(torrent, wire));
   }
 
   meta(): TorrentMeta | undefined {
@@ -159,6 +166,32 @@ export class WebTorrentHandle implements EngineTorrent {
       this.torrent.destroy({ destroyStore: deleteFiles }, () => resolve());
     });
   }
+}
+
+interface TunableWire {
+  peerExtendedHandshake?: { reqq?: number };
+  downloadSpeed(): number;
+  on(event: 'extended', cb: (ext: string) => void): void;
+}
+
+/**
+ * Per-peer tuning for a fast first byte, applied to each new connection:
+ * - TCP_NODELAY: our small messages (interested, requests) otherwise wait ~40 ms for Nagle;
+ * - a pipeline floor: webtorrent starts a new peer at 2 outstanding blocks and grows with measured
+ *   speed, so the first piece needs several round trips; we start as if the peer did 1 MiB/s;
+ * - a pipeline cap (via `reqq`, which webtorrent honours): see MAX_REQUESTS_PER_PEER.
+ */
+function tuneWire(torrent: Torrent, wire: TunableWire): void {
+  const peers = (torrent as unknown as { _peers?: Map<string, { wire?: unknown; conn?: { setNoDelay?: (on: boolean) => void } }> })._peers;
+  for (const peer of peers?.values() ?? []) if (peer.wire === wire) peer.conn?.setNoDelay?.(true);
+  const measured = wire.downloadSpeed.bind(wire);
+  wire.downloadSpeed = () => Math.max(measured(), MIB);
+  const cap = () => {
+    const handshake = wire.peerExtendedHandshake;
+    if (handshake) handshake.reqq = Math.min(handshake.reqq ?? MAX_REQUESTS_PER_PEER, MAX_REQUESTS_PER_PEER);
+  };
+  cap();
+  wire.on('extended', (ext) => { if (ext === 'handshake') cap(); });
 }
 
 /**

@@ -117,7 +117,8 @@ describe('streams for our own ids', () => {
     const index = await fileIndexOf(server.url, movie.infoHash, 'Fixture Movie (2024).mp4');
     expect(stream.url).toBe(`${server.url}/stream/${movie.infoHash}/${index}/Fixture%20Movie%20(2024).mp4`);
     expect(stream.behaviorHints).toEqual({ bingeGroup: `tss|${movie.infoHash}`, filename: 'Fixture Movie (2024).mp4', videoSize: 2048 * 1024 });
-    expect(stream.name).toBe('TSS');
+    // On loopback the 2 MiB file may already be finished (and so marked cached) by now.
+    expect(['TSS', '⚡ cached\nTSS']).toContain(stream.name);
     expect(stream.description).toContain('Fixture Movie (2024).mp4');
     const res = await request(stream.url);
     expect(res.status).toBe(200);
