@@ -3,13 +3,12 @@ import type { Server } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Router } from 'express';
-import { createCacheIndex } from './adapters/cache-index-factory.js';
 import { scheduleJob } from './adapters/cron-scheduler.js';
-import { loadSnapshot, saveSnapshot } from './adapters/memory-snapshot.js';
 import { JsonImdbLinkStore } from './adapters/json-imdb-link-store.js';
-import { nodeDisk } from './adapters/node-disk.js';
-import { TorrentMetaStore } from './adapters/torrent-meta-store.js';
 import { WebTorrentEngine } from './adapters/webtorrent-engine.js';
+import { composeCache, removeFromCache } from './compose-cache.js';
+import type { CacheCleaner } from './services/cache-cleaner.service.js';
+import type { CacheService } from './services/cache.service.js';
 import type { Config } from './config.js';
 import { createApp } from './http/app.js';
 import type { Logger } from './logger.js';
@@ -17,9 +16,6 @@ import { systemClock, type Clock } from './ports/clock.js';
 import type { TorrentEngine } from './ports/torrent-engine.js';
 import { cacheRoutes } from './http/cache.routes.js';
 import { featureRoutes } from './http/feature-routes.js';
-import { CacheAdminService } from './services/cache-admin.service.js';
-import { CacheCleaner } from './services/cache-cleaner.service.js';
-import { CacheService, Leases } from './services/cache.service.js';
 import { ImdbLinkService } from './services/imdb-link.service.js';
 import { LibraryService } from './services/library.service.js';
 import { StreamService } from './services/stream.service.js';
@@ -68,36 +64,13 @@ export async function startServer(config: Config, options: ServerOptions): Promi
   const clock = options.clock ?? systemClock;
   const torrents = new TorrentService(engine, clock, { timeoutMs: config.torrent.timeoutMs, maxRetries: config.torrent.maxRetries }, logger);
 
-  const index = await createCacheIndex(config);
-  const snapshotFile = path.join(path.dirname(config.cache.dbPath), 'cache-index.json');
-  const snapshot = config.cache.backend === 'memory' && config.cache.persistent;
-  if (snapshot) await loadSnapshot(index, snapshotFile);
-  const metaStore = new TorrentMetaStore(path.join(config.downloadDir, '.torrents'));
-  const cache = new CacheService(index, metaStore, nodeDisk, new Leases(), clock, config.downloadDir, logger);
-  const cleaner = new CacheCleaner(cache, torrents, nodeDisk, clock, {
-    maxSize: config.cache.maxSize,
-    maxDiskBytes: config.cache.maxDiskMb * 1024 * 1024,
-    ttlMs: config.cache.ttlSeconds * 1000,
-    minFreeBytes: config.cache.minFreeMb * 1024 * 1024,
-    orphanGraceMs: config.cache.orphanGraceSeconds * 1000,
-  }, logger);
-  torrents.setStorageGuard(cleaner);
-  torrents.onFileDone((event) => {
-    cleaner.fileFinished(event.infoHash, event.fileIndex);
-    cache.recordFinishedFile(event);
-  });
-  const admin = new CacheAdminService(cache, cleaner, torrents, config.cache.cleanupIntervalSeconds, config.cache.persistent);
+  const { index, cache, cleaner, admin, saveSnapshotIfAny } = await composeCache(config, torrents, clock, logger);
 
   const library = new LibraryService(torrents, cache);
   const streams = new StreamService(torrents, cache);
   const imdbLinks = new ImdbLinkService(new JsonImdbLinkStore(path.join(path.dirname(config.cache.dbPath), 'imdb-links.json'), logger), library, clock);
-  const removeFromCache = async (infoHash: string) => {
-    const live = torrents.has(infoHash);
-    if (live) await torrents.remove(infoHash, true);
-    return (await cache.remove(infoHash, true)) || live;
-  };
   const extraRoutes: Router[] = [
-    cacheRoutes(admin, removeFromCache),
+    cacheRoutes(admin, (infoHash) => removeFromCache(torrents, cache, infoHash)),
     ...featureRoutes({ config, logger, version: VERSION, webDir: WEB_DIR, torrents, library, streams, cache, imdbLinks }),
   ];
   const app = createApp({ config, logger, version: VERSION, webDir: WEB_DIR, torrents, library, streams, cache: admin, imdbLinks, extraRoutes });
@@ -132,7 +105,7 @@ export async function startServer(config: Config, options: ServerOptions): Promi
       await torrents.shutdown();
       server.closeAllConnections();
       await closed;
-      if (snapshot) await saveSnapshot(index, snapshotFile);
+      await saveSnapshotIfAny();
       await index.close();
     })();
     return closing;

@@ -1,0 +1,51 @@
+import path from 'node:path';
+import { createCacheIndex } from './adapters/cache-index-factory.js';
+import { loadSnapshot, saveSnapshot } from './adapters/memory-snapshot.js';
+import { nodeDisk } from './adapters/node-disk.js';
+import { TorrentMetaStore } from './adapters/torrent-meta-store.js';
+import type { Config } from './config.js';
+import type { Logger } from './logger.js';
+import type { Clock } from './ports/clock.js';
+import { CacheAdminService } from './services/cache-admin.service.js';
+import { CacheCleaner } from './services/cache-cleaner.service.js';
+import { CacheService, Leases } from './services/cache.service.js';
+import type { TorrentService } from './services/torrent.service.js';
+
+const MB = 1024 * 1024;
+
+/**
+ * The cache half of the composition root: the index named by CACHE_BACKEND, the cache service,
+ * the cleaner (which is also the torrents' storage guard) and the admin view, wired to the torrents.
+ */
+export async function composeCache(config: Config, torrents: TorrentService, clock: Clock, logger: Logger) {
+  const index = await createCacheIndex(config);
+  // CACHE_PERSISTENT for the memory backend: a JSON snapshot beside the SQLite file's place.
+  const snapshotFile = config.cache.backend === 'memory' && config.cache.persistent ? path.join(path.dirname(config.cache.dbPath), 'cache-index.json') : undefined;
+  if (snapshotFile) await loadSnapshot(index, snapshotFile);
+  const metaStore = new TorrentMetaStore(path.join(config.downloadDir, '.torrents'));
+  const cache = new CacheService(index, metaStore, nodeDisk, new Leases(), clock, config.downloadDir, logger);
+  const cleaner = new CacheCleaner(cache, torrents, nodeDisk, clock, {
+    maxSize: config.cache.maxSize,
+    maxDiskBytes: config.cache.maxDiskMb * MB,
+    ttlMs: config.cache.ttlSeconds * 1000,
+    minFreeBytes: config.cache.minFreeMb * MB,
+    orphanGraceMs: config.cache.orphanGraceSeconds * 1000,
+  }, logger);
+  torrents.setStorageGuard(cleaner);
+  torrents.onFileDone((event) => {
+    cleaner.fileFinished(event.infoHash, event.fileIndex);
+    cache.recordFinishedFile(event);
+  });
+  const admin = new CacheAdminService(cache, cleaner, torrents, config.cache.cleanupIntervalSeconds, config.cache.persistent);
+  const saveSnapshotIfAny = async () => {
+    if (snapshotFile) await saveSnapshot(index, snapshotFile);
+  };
+  return { index, cache, cleaner, admin, saveSnapshotIfAny };
+}
+
+/** DELETE /api/cache/:infoHash: stop the torrent if it is active, then delete its files and entries. */
+export async function removeFromCache(torrents: TorrentService, cache: CacheService, infoHash: string): Promise<boolean> {
+  const live = torrents.has(infoHash);
+  if (live) await torrents.remove(infoHash, true);
+  return (await cache.remove(infoHash, true)) || live;
+}
