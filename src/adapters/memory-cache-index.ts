@@ -97,6 +97,12 @@ export class MemoryCacheIndex implements CacheIndex {
     return removed;
   }
 
+  async removeMany(keys: ReadonlyArray<{ infoHash: string; fileIndex: number }>): Promise<number> {
+    let removed = 0;
+    for (const k of keys) removed += await this.remove(k.infoHash, k.fileIndex);
+    return removed;
+  }
+
   async oldest(limit: number): Promise<CacheEntry[]> {
     if (limit <= 0) return [];
     // Ordered by the entry's lastAccessed, not the LRU's internal recency (which upsert also bumps).

@@ -74,12 +74,35 @@ redis.call('DEL', KEYS[1])
 if removed > 0 then redis.call('HINCRBY', KEYS[3], 'count', -removed) end
 return removed`;
 
+/**
+ * KEYS: lru, totals. ARGV: key prefix, then members "<infoHash>:<fileIndex>". One script per batch
+ * instead of one per entry; keys are built inside (as REMOVE_TORRENT does), so not for Redis Cluster.
+ */
+const REMOVE_MANY = `
+local removed, bytes = 0, 0
+for n = 2, #ARGV do
+  local member = ARGV[n]
+  local hash, index = string.match(member, '^(.*):(%d+)$')
+  local key = ARGV[1] .. 'entry:' .. member
+  local size = redis.call('HGET', key, 'size')
+  if size then
+    redis.call('DEL', key)
+    redis.call('ZREM', KEYS[1], member)
+    redis.call('SREM', ARGV[1] .. 'torrent:' .. hash, index)
+    removed = removed + 1
+    if size ~= '0' then redis.call('HINCRBY', KEYS[2], 'bytes', '-' .. size) end
+  end
+end
+if removed > 0 then redis.call('HINCRBY', KEYS[2], 'count', -removed) end
+return removed`;
+
 type Arg = string | number;
 interface ScriptedRedis extends Redis {
   cacheUpsert(...args: Arg[]): Promise<number>;
   cacheTouch(...args: Arg[]): Promise<number>;
   cacheRemoveOne(...args: Arg[]): Promise<number>;
   cacheRemoveTorrent(...args: Arg[]): Promise<number>;
+  cacheRemoveMany(...args: Arg[]): Promise<number>;
 }
 
 /** The URL for messages and logs: never the password. */
@@ -135,6 +158,7 @@ export class RedisCacheIndex implements CacheIndex {
     this.redis.defineCommand('cacheTouch', { numberOfKeys: 2, lua: TOUCH });
     this.redis.defineCommand('cacheRemoveOne', { numberOfKeys: 4, lua: REMOVE_ONE });
     this.redis.defineCommand('cacheRemoveTorrent', { numberOfKeys: 3, lua: REMOVE_TORRENT });
+    this.redis.defineCommand('cacheRemoveMany', { numberOfKeys: 2, lua: REMOVE_MANY });
   }
 
   /** Connects and PINGs; throws an Error naming the URL (not the password) if that fails within ~3 s. */
@@ -243,6 +267,17 @@ export class RedisCacheIndex implements CacheIndex {
       this.entryKey(infoHash, fileIndex), this.lruKey, this.torrentKey(infoHash), this.totalsKey,
       `${infoHash}:${fileIndex}`, String(fileIndex),
     );
+  }
+
+  async removeMany(keys: ReadonlyArray<{ infoHash: string; fileIndex: number }>): Promise<number> {
+    if (keys.length === 0) return 0;
+    await this.open();
+    let removed = 0;
+    for (let i = 0; i < keys.length; i += 1000) {
+      const members = keys.slice(i, i + 1000).map((k) => `${k.infoHash}:${k.fileIndex}`);
+      removed += await this.redis.cacheRemoveMany(this.lruKey, this.totalsKey, this.prefix, ...members);
+    }
+    return removed;
   }
 
   async oldest(limit: number): Promise<CacheEntry[]> {

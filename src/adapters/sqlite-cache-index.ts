@@ -152,6 +152,11 @@ export class SqliteCacheIndex implements CacheIndex {
     return result.changes;
   }
 
+  async removeMany(keys: ReadonlyArray<{ infoHash: string; fileIndex: number }>): Promise<number> {
+    // One transaction: one fsync for the whole batch instead of one per row.
+    return this.db.transaction(() => keys.reduce((sum, k) => sum + this.stmt.removeOne.run(k.infoHash, k.fileIndex).changes, 0))();
+  }
+
   async oldest(limit: number): Promise<CacheEntry[]> {
     if (limit <= 0) return [];
     return this.stmt.oldest.all(limit).map(toEntry);

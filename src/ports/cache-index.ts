@@ -35,6 +35,8 @@ export interface CacheIndex {
   touch(infoHash: string, fileIndex: number, at: number): Promise<void>;
   /** Removes one file's entry, or every entry of the torrent when fileIndex is omitted; returns how many. */
   remove(infoHash: string, fileIndex?: number): Promise<number>;
+  /** Removes many files' entries in one go (the cleaner's batches); returns how many existed. */
+  removeMany(keys: ReadonlyArray<{ infoHash: string; fileIndex: number }>): Promise<number>;
   /** Least recently accessed first. */
   oldest(limit: number): Promise<CacheEntry[]>;
   all(): Promise<CacheEntry[]>;

@@ -117,7 +117,7 @@ export class CacheCleaner implements StorageGuard {
     const withinLimits = (s: Budget) => s.count <= this.limits.maxSize
       && s.bytes + this.reservedBytes() <= this.limits.maxDiskBytes
       && s.free >= this.limits.minFreeBytes;
-    const budget = await this.evictUntil(withinLimits, (entry) => entry.lastAccessed < cutoff);
+    const budget = await this.evictUntil(withinLimits, (entry) => entry.lastAccessed < cutoff, (s) => s.count - this.limits.maxSize);
     const result: CleanupResult = { cleanedCount: budget.expired + budget.evicted, freedBytes: budget.freed, expired: budget.expired, evicted: budget.evicted, orphansRemoved: 0, durationMs: 0 };
     // The orphan sweep walks the disk and the whole index: once per grace period is plenty.
     if (this.clock.now() - this.lastOrphanSweep >= this.limits.orphanGraceMs || this.forceOrphanSweep) {
@@ -141,12 +141,13 @@ export class CacheCleaner implements StorageGuard {
    * Totals and free space are read once and then tracked locally, and each batch is removed
    * concurrently, so a pass over 100k entries costs a handful of index round trips per batch.
    */
-  private async evictUntil(done: (s: Budget) => boolean, expired: (e: CacheEntry) => boolean): Promise<Budget> {
+  private async evictUntil(done: (s: Budget) => boolean, expired: (e: CacheEntry) => boolean, knownDeficit: (s: Budget) => number = () => 0): Promise<Budget> {
     const totals = await this.cache.index.totals();
     const state: Budget = { count: totals.count, bytes: totals.bytes, free: await this.disk.freeBytes(this.cache.downloadDir), freed: 0, expired: 0, evicted: 0 };
     const skipped = new Set<string>();
     const emptied = new Set<string>();
-    let size = BATCH;
+    // When the count limit says how many must go, fetch them in one page instead of growing pages.
+    let size = Math.max(BATCH, knownDeficit(state));
     for (let finished = false; !finished;) {
       const requested = skipped.size + size;
       const page = await this.cache.index.oldest(requested);
@@ -164,7 +165,7 @@ export class CacheCleaner implements StorageGuard {
         state.freed += entry.size;
         if (isExpired) state.expired++; else state.evicted++;
       }
-      await Promise.all(chosen.map((entry) => this.evict(entry)));
+      await this.evictBatch(chosen);
       chosen.forEach((e) => emptied.add(e.infoHash));
       if (page.length < requested) finished = true; // the index has nothing older left
       size *= 2;
@@ -189,13 +190,16 @@ export class CacheCleaner implements StorageGuard {
     return !this.cache.leases.has(infoHash) && (status === 'complete' || status === 'failed');
   }
 
-  private async evict(entry: CacheEntry): Promise<void> {
-    const { infoHash, fileIndex } = entry;
-    if (this.torrents.has(infoHash)) await this.torrents.remove(infoHash, false); // out of the engine before its files go
-    await this.cache.index.remove(infoHash, fileIndex);
-    await this.disk.removeFile(this.cache.absolutePath(entry));
-    this.cache.counters.evictions++;
-    this.logger.debug({ infoHash, fileIndex, bytes: entry.size }, 'evicted cached file');
+  /** Finished active torrents leave the engine first; then one index call for the batch, then the files. */
+  private async evictBatch(entries: CacheEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    for (const infoHash of new Set(entries.map((e) => e.infoHash))) {
+      if (this.torrents.has(infoHash)) await this.torrents.remove(infoHash, false);
+    }
+    await this.cache.index.removeMany(entries);
+    await Promise.all(entries.map((entry) => this.disk.removeFile(this.cache.absolutePath(entry))));
+    this.cache.counters.evictions += entries.length;
+    this.logger.debug({ files: entries.length, bytes: entries.reduce((sum, e) => sum + e.size, 0) }, 'evicted cached files');
   }
 
   /** Files no entry and no active torrent owns (crash leftovers, stopped partial downloads). */

@@ -128,6 +128,18 @@ function describeContract(name: CacheBackend, factory: () => Promise<Subject>): 
       expect(await s.index.totals()).toEqual({ count: 2, bytes: 10 });
     });
 
+    test('removeMany removes a batch (ignoring missing keys) and keeps totals and listByTorrent exact', async () => {
+      for (const i of [0, 1, 2]) await s.index.upsert(entry({ fileIndex: i, size: 10 * (i + 1) }));
+      await s.index.upsert(entry({ infoHash: B, fileIndex: 4, size: 5 }));
+      const removed = await s.index.removeMany([{ infoHash: A, fileIndex: 0 }, { infoHash: A, fileIndex: 2 }, { infoHash: B, fileIndex: 4 }, { infoHash: B, fileIndex: 9 }]);
+      expect(removed).toBe(3);
+      expect(await s.index.totals()).toEqual({ count: 1, bytes: 20 });
+      expect((await s.index.listByTorrent(A)).map((e) => e.fileIndex)).toEqual([1]);
+      expect(await s.index.listByTorrent(B)).toEqual([]);
+      expect((await s.index.oldest(10)).map((e) => `${e.infoHash}:${e.fileIndex}`)).toEqual([`${A}:1`]);
+      expect(await s.index.removeMany([])).toBe(0);
+    });
+
     test('oldest is ordered by lastAccessed, and touch reorders', async () => {
       const times = [50, 10, 40, 20, 30];
       for (const [i, t] of times.entries()) await s.index.upsert(entry({ fileIndex: i, lastAccessed: t }));
