@@ -67,9 +67,10 @@ function indexTables(rows: IndexRow[]): string[] {
     ['backend', 'fill/s', 'get/s', 'touch/s', 'upsert/s', 'totals() ms', 'oldest(500) ms'],
     rows.map((r) => r.error ? [r.backend, `failed: ${r.error.slice(0, 70)}`] : [r.backend, fmt(r.fillPerS, 0), fmt(r.getPerS, 0), fmt(r.touchPerS, 0), fmt(r.upsertPerS, 0), fmt(r.totalsMs, 3), fmt(r.oldest500Ms, 2)]));
   const pass = table('4b. One CacheCleaner.cleanup() over the filled index (limits make ~10 % go; Disk port faked)',
-    ['backend', 'to evict', 'evicted', 'evict ms', 'orphan scan ms', 'pass ms', 'evicted/s', 'projected ms', '< 1 s', 'idle pass ms'],
+    ['backend', 'to evict', 'evicted', 'evict ms', 'orphan scan ms', 'pass ms', 'evicted/s', 'projected ms', 'evict < 1 s', 'idle pass ms'],
     rows.filter((r) => !r.error).map((r) => [r.backend, String(r.pass.toEvict), String(r.pass.evicted), fmt(r.pass.evictMs, 0), fmt(r.pass.orphanScanMs, 0),
-      r.pass.complete ? fmt(r.pass.totalMs, 0) : `>${fmt(r.pass.totalMs, 0)} (cut)`, fmt(r.pass.evictedPerS, 0), fmt(r.pass.projectedMs, 0), r.pass.complete && r.pass.totalMs < 1000 ? 'yes' : 'NO', fmt(r.pass.idlePassMs, 0)]),
-    ['projected ms: the eviction phase at the measured pace when the time budget cut the pass short.', 'idle pass: a second cleanup() with nothing to evict (what the cron pays every interval); \'-\' = over budget.']);
+      r.pass.complete ? fmt(r.pass.totalMs, 0) : `>${fmt(r.pass.totalMs, 0)} (cut)`, fmt(r.pass.evictedPerS, 0), fmt(r.pass.projectedMs, 0), r.pass.complete && r.pass.evictMs < 1000 ? 'yes' : 'NO', fmt(r.pass.idlePassMs, 0)]),
+    ['projected ms: the eviction phase at the measured pace when the time budget cut the pass short.',
+      'evict < 1 s: the target is for eviction; the orphan sweep (forced here) runs once per CACHE_ORPHAN_GRACE, not every pass.', 'idle pass: a second cleanup() with nothing to evict (what the cron pays every interval); \'-\' = over budget.']);
   return [ops, pass];
 }

@@ -205,16 +205,16 @@ export class CacheCleaner implements StorageGuard {
   /** Files no entry and no active torrent owns (crash leftovers, stopped partial downloads). */
   private async removeOrphans(): Promise<{ count: number; bytes: number }> {
     const graceCutoff = this.clock.now() - this.limits.orphanGraceMs;
+    const dirs = (await this.disk.list(this.cache.downloadDir)).filter((d) => d.isDirectory && !d.name.startsWith('.') && !this.torrents.has(d.name));
     const owned = new Map<string, Set<string>>();
-    for (const entry of await this.cache.index.all()) {
+    for (const entry of dirs.length > 0 ? await this.cache.index.all() : []) {
       const paths = owned.get(entry.infoHash) ?? new Set<string>();
       paths.add(entry.path);
       owned.set(entry.infoHash, paths);
     }
     let count = 0;
     let bytes = 0;
-    for (const dir of await this.disk.list(this.cache.downloadDir)) {
-      if (!dir.isDirectory || dir.name.startsWith('.') || this.torrents.has(dir.name)) continue;
+    for (const dir of dirs) {
       const mine = owned.get(dir.name) ?? new Set<string>();
       const root = path.join(this.cache.downloadDir, dir.name);
       const files = await this.disk.walkFiles(root);
@@ -229,7 +229,9 @@ export class CacheCleaner implements StorageGuard {
       bytes += stale.reduce((sum, f) => sum + f.bytes, 0);
     }
     for (const hash of await this.cache.metaStore.list()) {
-      if (!this.torrents.has(hash) && !owned.has(hash)) await this.cache.metaStore.remove(hash);
+      if (this.torrents.has(hash) || owned.has(hash)) continue;
+      if (dirs.length === 0 && (await this.cache.index.listByTorrent(hash)).length > 0) continue; // index not loaded
+      await this.cache.metaStore.remove(hash);
     }
     return { count, bytes };
   }
