@@ -197,7 +197,9 @@ export class CacheCleaner implements StorageGuard {
       if (this.torrents.has(infoHash)) await this.torrents.remove(infoHash, false);
     }
     await this.cache.index.removeMany(entries);
-    await Promise.all(entries.map((entry) => this.disk.removeFile(this.cache.absolutePath(entry))));
+    // A reader that took a lease during the awaits above keeps its file; the orphan sweep takes it later.
+    const unread = entries.filter((e) => !this.cache.leases.has(e.infoHash, e.fileIndex));
+    await Promise.all(unread.map((entry) => this.disk.removeFile(this.cache.absolutePath(entry))));
     this.cache.counters.evictions += entries.length;
     this.logger.debug({ files: entries.length, bytes: entries.reduce((sum, e) => sum + e.size, 0) }, 'evicted cached files');
   }
