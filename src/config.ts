@@ -37,6 +37,8 @@ export interface Config {
     dht: boolean;
     /** Port for incoming peer connections; 0 = any free port. */
     peerPort: number;
+    /** Seconds before a torrent a stream started, unfinished and unread, is stopped; 0 = never. */
+    idleTimeoutSeconds: number;
     trackers: readonly string[];
   };
   addon: { upstreams: readonly string[] };
@@ -171,6 +173,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       uploadLimitKiB: r.int('TORRENT_UPLOAD_LIMIT', 0, 0),
       dht: r.bool('TORRENT_DHT', true),
       peerPort: r.int('TORRENT_PORT', 6881, 0, 65535),
+      idleTimeoutSeconds: r.int('TORRENT_IDLE_TIMEOUT', 1800, 0),
       trackers: Object.freeze(trackers ?? [...DEFAULT_TRACKERS]),
     },
     addon: { upstreams: Object.freeze(upstreams) },

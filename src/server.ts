@@ -77,9 +77,11 @@ export async function startServer(config: Config, options: ServerOptions): Promi
 
   // Start-up hygiene runs in the background: cache hits re-check their file anyway.
   cache.dropMissingFiles().catch((err: unknown) => logger.error({ err }, 'start-up cache check failed'));
-  const job = scheduleJob('cache-cleanup', config.cache.cleanupCron ? { cron: config.cache.cleanupCron } : { everySeconds: config.cache.cleanupIntervalSeconds }, async () => {
+  // One maintenance job: cache limits, then torrents a stream started that nobody watches any more.
+  const job = scheduleJob('maintenance', config.cache.cleanupCron ? { cron: config.cache.cleanupCron } : { everySeconds: config.cache.cleanupIntervalSeconds }, async () => {
     try {
       await cleaner.cleanup();
+      await torrents.stopIdle(config.torrent.idleTimeoutSeconds * 1000);
     } catch (err) {
       logger.error({ err }, 'cache cleanup failed');
     }

@@ -53,7 +53,8 @@ export class StreamService {
     const cached = await this.cache?.acquire(infoHash, fileIndex);
     if (cached) return diskTarget(infoHash, cached, 'cache', cached.release);
 
-    if (!this.torrents.has(infoHash)) this.torrents.add({ infoHash, trackers: [] });
+    if (!this.torrents.has(infoHash)) this.torrents.add({ infoHash, trackers: [] }, 'stream');
+    this.torrents.noteActivity(infoHash);
     const meta = await this.torrents.waitForMetadata(infoHash);
     const index = pickFile(meta, fileIndex);
     await this.torrents.wantFile(infoHash, index);
@@ -61,7 +62,11 @@ export class StreamService {
     if (!engine) throw new DomainError('TORRENT_FAILED', `Torrent ${infoHash} is no longer active`);
     const file = meta.files[index]!;
     const createdAt = Date.parse(this.torrents.get(infoHash)?.addedAt ?? '') || Date.now();
-    const release = this.cache?.lease(infoHash, index) ?? (() => undefined);
+    const lease = this.cache?.lease(infoHash, index);
+    const release = () => {
+      lease?.();
+      this.torrents.noteActivity(infoHash); // idle time counts from the end of the last read
+    };
     if (engine.isFileDone(index)) {
       return diskTarget(infoHash, { fileIndex: index, fileName: file.name, size: file.length, absolutePath: engine.filePath(index), createdAt, release }, 'disk', release);
     }

@@ -20,8 +20,14 @@ export interface StorageGuard {
 }
 export type FileDoneListener = (event: { infoHash: string; fileIndex: number; meta: TorrentMeta; path: string }) => void;
 
+/** Who started a torrent: the API (the user's library) or a stream request (a player, an addon). */
+export type TorrentOrigin = 'api' | 'stream';
+
 interface ManagedTorrent {
   infoHash: string;
+  origin: TorrentOrigin;
+  /** Last time a stream started or ended on it (or it was added). */
+  lastActivity: number;
   name: string;
   source: TorrentSource;
   addedAt: number;
@@ -59,15 +65,21 @@ export class TorrentService {
   }
 
   /** Starts (or returns) a torrent. Never waits for peers; await `waitForMetadata` for that. */
-  add(input: ParsedTorrentInput): TorrentView {
+  add(input: ParsedTorrentInput, origin: TorrentOrigin = 'api'): TorrentView {
     const existing = this.torrents.get(input.infoHash);
-    if (existing && !existing.failure) return this.view(existing);
+    if (existing && !existing.failure) {
+      if (origin === 'api') existing.origin = 'api'; // added on purpose now: it stays
+      existing.lastActivity = this.clock.now();
+      return this.view(existing);
+    }
     if (existing) this.forget(existing);
     const source: TorrentSource = input.torrentFile
       ? { kind: 'torrent-file', infoHash: input.infoHash, data: input.torrentFile }
       : { kind: 'magnet', infoHash: input.infoHash, magnetUri: input.magnetUri ?? buildMagnet(input.infoHash, { name: input.name, trackers: input.trackers }) };
     const managed: ManagedTorrent = {
       infoHash: input.infoHash,
+      origin,
+      lastActivity: this.clock.now(),
       name: input.name ?? input.infoHash,
       source,
       addedAt: this.clock.now(),
@@ -85,6 +97,30 @@ export class TorrentService {
 
   has(infoHash: string): boolean {
     return this.torrents.has(infoHash);
+  }
+
+  /** A stream started or ended: the torrent is in use. */
+  noteActivity(infoHash: string): void {
+    const managed = this.torrents.get(infoHash);
+    if (managed) managed.lastActivity = this.clock.now();
+  }
+
+  /**
+   * Stops torrents a stream request started that nobody has read for `idleMs` and that are not
+   * finished (a player that closed after a minute, an addon result clicked by mistake). Torrents
+   * added through the API are the user's library and keep downloading. Returns the stopped hashes.
+   */
+  async stopIdle(idleMs: number): Promise<string[]> {
+    if (idleMs <= 0) return [];
+    const now = this.clock.now();
+    const idle = [...this.torrents.values()].filter((m) => {
+      if (m.origin !== 'stream' || now - m.lastActivity < idleMs) return false;
+      const view = this.view(m);
+      return view.activeStreams === 0 && view.status !== 'complete';
+    });
+    for (const m of idle) await this.remove(m.infoHash, false);
+    if (idle.length > 0) this.logger.info({ stopped: idle.map((m) => m.infoHash) }, 'stopped idle torrents nobody was watching');
+    return idle.map((m) => m.infoHash);
   }
 
   /** Waits for metadata up to `timeoutMs`; METADATA_TIMEOUT when it does not come, TORRENT_FAILED when the torrent gave up. */
