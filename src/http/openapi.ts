@@ -197,6 +197,13 @@ export function openApiDocument(version: string): Schema {
           responses: { 200: { description: 'WebVTT', content: { 'text/vtt': {} } }, 400: error('Not an SRT/VTT file, or bad parameters'), 404: error('Unknown file index'), 504: error('Metadata did not arrive within TORRENT_TIMEOUT') },
         },
       },
+      '/poster/{infoHash}.svg': {
+        get: {
+          summary: 'A generated 300x450 poster for the Stremio catalog: the torrent\'s name on a gradient coloured by its info hash',
+          parameters: [hashParam],
+          responses: { 200: { description: 'SVG image (Cache-Control: public, max-age=86400)', content: { 'image/svg+xml': { schema: { type: 'string' } } } }, 400: error('Bad info hash'), 404: error('Unknown torrent') },
+        },
+      },
     },
     components: {
       schemas: {

@@ -9,6 +9,7 @@ import type { CacheService } from '../services/cache.service.js';
 import type { ImdbLinkService } from '../services/imdb-link.service.js';
 import type { LibraryService } from '../services/library.service.js';
 import type { StreamService } from '../services/stream.service.js';
+import { posterRoutes } from './poster.routes.js';
 import { stremioConfigureRoutes } from './stremio-configure.routes.js';
 import { stremioRoutes } from './stremio.routes.js';
 import { subtitleRoutes } from './subtitle.routes.js';
@@ -23,7 +24,7 @@ export interface StremioFeatureDeps {
   imdbLinks: ImdbLinkService;
 }
 
-/** The Stremio addon (manifest, catalog, meta, streams), its /configure page and the VTT subtitles it links to. */
+/** The Stremio addon (manifest, catalog, meta, streams), its /configure page and the VTT subtitles and posters it links to. */
 export function stremioFeature(deps: StremioFeatureDeps): Router[] {
   const streams = new AddonStreamsService({
     library: deps.library,
@@ -44,5 +45,6 @@ export function stremioFeature(deps: StremioFeatureDeps): Router[] {
     }),
     stremioConfigureRoutes(deps.config),
     subtitleRoutes(deps.streams),
+    posterRoutes(deps.library),
   ];
 }

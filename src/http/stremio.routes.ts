@@ -8,6 +8,7 @@ import { parseAddonId } from '../domain/stremio-ids.js';
 import type { Logger } from '../logger.js';
 import type { AddonCatalogService } from '../services/addon-catalog.service.js';
 import type { AddonStreamsService } from '../services/addon-streams.service.js';
+import { posterPath } from './poster.routes.js';
 import { publicBaseUrl } from './public-url.js';
 import { LONG_MAX_AGE, SHORT_MAX_AGE, streamsMaxAge, toStremioStreams } from './stremio-streams.js';
 
@@ -37,6 +38,9 @@ export function stremioRoutes(deps: StremioRouteDeps): Router {
   const { logger } = deps;
   const requestBase = new AsyncLocalStorage<string>();
   const builder = new sdk.addonBuilder({ ...(deps.manifest as unknown as sdk.Manifest), version: deps.version });
+  const base = () => requestBase.getStore() ?? deps.config.publicUrl ?? '';
+  // Stremio shows a placeholder for items without a poster; ours is generated from the torrent's name.
+  const withPoster = <M extends object>(meta: M, infoHash: string) => ({ ...meta, poster: `${base()}${posterPath(infoHash)}`, posterShape: 'poster' as const });
 
   const guard = (what: string, handler: sdk.Handler): sdk.Handler => async (args) => {
     try {
@@ -52,22 +56,28 @@ export function stremioRoutes(deps: StremioRouteDeps): Router {
   builder.defineCatalogHandler(guard('catalog', async ({ id, extra }) => {
     if (id !== CATALOG_ID) return notHandled();
     const skip = Math.max(0, Number.parseInt(extra.skip ?? '0', 10) || 0);
-    return { metas: await deps.catalog.catalog(skip), cacheMaxAge: SHORT_MAX_AGE };
+    const metas = await deps.catalog.catalog(skip);
+    return {
+      metas: metas.map((meta) => {
+        const parsed = parseAddonId(meta.id);
+        return parsed?.kind === 'btih' ? withPoster(meta, parsed.infoHash) : meta;
+      }),
+      cacheMaxAge: SHORT_MAX_AGE,
+    };
   }));
 
   builder.defineMetaHandler(guard('meta', async ({ id }) => {
     const parsed = parseAddonId(id);
     if (parsed?.kind !== 'btih' || parsed.fileIndex !== undefined) return notHandled();
     const { meta, cached } = await deps.catalog.meta(parsed.infoHash);
-    return { meta, cacheMaxAge: cached ? LONG_MAX_AGE : SHORT_MAX_AGE };
+    return { meta: withPoster(meta, parsed.infoHash), cacheMaxAge: cached ? LONG_MAX_AGE : SHORT_MAX_AGE };
   }));
 
   builder.defineStreamHandler(guard('stream', async ({ type, id, config }) => {
     const parsed = parseAddonId(id);
     if (!parsed) return { streams: [], cacheMaxAge: LONG_MAX_AGE };
     const answer = await deps.streams.streams(type, parsed, parseAddonConfig(config));
-    const base = requestBase.getStore() ?? deps.config.publicUrl ?? '';
-    return { streams: toStremioStreams(answer, base), cacheMaxAge: streamsMaxAge(answer) };
+    return { streams: toStremioStreams(answer, base()), cacheMaxAge: streamsMaxAge(answer) };
   }));
 
   const addon = sdk.getRouter(builder.getInterface());

@@ -78,6 +78,26 @@ describe('catalog and meta', () => {
     expect((await addon.get('catalog', 'movie', 'tss-my-torrents', { skip: '1' })).metas.map((m: { id: string }) => m.id)).toEqual([`btih:${pack.infoHash}`]);
   });
 
+  test('catalog items and metas carry an absolute generated poster URL that answers an SVG with the name', async () => {
+    const body = await addon.get('catalog', 'movie', 'tss-my-torrents');
+    expect(body.metas.map((m: { poster: string; posterShape: string }) => [m.poster, m.posterShape])).toEqual([
+      [`${server.url}/poster/${movie.infoHash}.svg`, 'poster'],
+      [`${server.url}/poster/${pack.infoHash}.svg`, 'poster'],
+    ]);
+    expect((await addon.get('meta', 'movie', `btih:${movie.infoHash}`)).meta.poster).toBe(body.metas[0].poster);
+    const res = await request(body.metas[0].poster);
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('image/svg+xml; charset=utf-8');
+    expect(res.headers['cache-control']).toBe('public, max-age=86400');
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.body.toString()).toMatch(/^<svg [^>]*viewBox="0 0 300 450"/);
+    expect(res.body.toString()).toContain('>Fixture Movie</tspan>');
+    const bad = await json(`${server.url}/poster/nothash.svg`);
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe('INVALID_INPUT');
+    expect((await request(`${server.url}/poster/${'ab'.repeat(20)}.svg`)).status).toBe(404);
+  });
+
   test('a season pack is a series whose videos are its episode files, with names, sizes and episode numbers', async () => {
     const body = await addon.get('meta', 'series', `btih:${pack.infoHash}`);
     expect(resourceProblems('meta', body)).toEqual([]);
