@@ -32,7 +32,7 @@ export function streamRoutes(streams: StreamService, library: LibraryService): R
   });
 
   router.get('/stream/info/:infoHash', async (req, res) => {
-    const view = await library.get(infoHashParam(req.params.infoHash));
+    const view = await library.getWithFiles(infoHashParam(req.params.infoHash));
     const files = view.files.map((f) => ({
       index: f.index,
       name: f.name,

@@ -57,6 +57,14 @@ export class LibraryService {
     return view;
   }
 
+  /** Like `get`, but waits (up to TORRENT_TIMEOUT, then METADATA_TIMEOUT) for a live torrent's file list. */
+  async getWithFiles(infoHash: string): Promise<TorrentView> {
+    const view = await this.get(infoHash);
+    if (view.files.length > 0 || view.cached || view.status === 'failed') return view;
+    await this.torrents.waitForMetadata(infoHash);
+    return this.get(infoHash);
+  }
+
   async list(): Promise<TorrentView[]> {
     const live = this.torrents.list();
     const seen = new Set(live.map((t) => t.infoHash));

@@ -102,6 +102,15 @@ test('bad input answers 400 naming what was wrong, unknown hashes 404', async ()
   expect((await json(`${server.url}/no/such/route`)).body.error.code).toBe('NOT_FOUND');
 });
 
+test('/stream/info waits for the metadata of a torrent added without waiting', async () => {
+  server = await startTestServer();
+  const added = await json(`${server.url}/api/torrents`, { method: 'POST', body: { magnetUri: swarm.magnetUri, wait: false } });
+  expect(added.body.data.files).toEqual([]);
+  const info = await json(`${server.url}/stream/info/${swarm.infoHash}`);
+  expect(info.status).toBe(200);
+  expect(info.body.data.totalFiles).toBe(3);
+});
+
 test('a file index past the end is 404', async () => {
   server = await startTestServer();
   await json(`${server.url}/api/torrents`, { method: 'POST', body: { magnetUri: swarm.magnetUri } });
