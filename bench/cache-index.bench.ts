@@ -9,7 +9,7 @@ import { TorrentMetaStore } from '../src/adapters/torrent-meta-store.js';
 import { silentLogger } from '../src/logger.js';
 import type { CacheBackend, CacheEntry, CacheIndex } from '../src/ports/cache-index.js';
 import { systemClock } from '../src/ports/clock.js';
-import type { TorrentEngine } from '../src/ports/torrent-engine.js';
+import { noEngine } from '../test/fixtures/no-engine.js';
 import { CacheCleaner } from '../src/services/cache-cleaner.service.js';
 import { CacheService, Leases } from '../src/services/cache.service.js';
 import { TorrentService } from '../src/services/torrent.service.js';
@@ -158,12 +158,3 @@ async function timeMedian(times: number, op: () => Promise<unknown>): Promise<nu
   return median(samples);
 }
 
-/** The cleaner only asks TorrentService whether a torrent is active; none is, so no engine is needed. */
-const noEngine: TorrentEngine = {
-  add: () => { throw new Error('no engine in the cache-index bench'); },
-  get: () => undefined,
-  remove: async () => undefined,
-  list: () => [],
-  stats: () => ({ downloadSpeed: 0, uploadSpeed: 0, dht: { enabled: false, nodes: 0 } }),
-  destroy: async () => undefined,
-};

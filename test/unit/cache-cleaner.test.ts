@@ -4,23 +4,15 @@ import { silentLogger } from '../../src/logger.js';
 import type { CacheEntry } from '../../src/ports/cache-index.js';
 import type { Clock } from '../../src/ports/clock.js';
 import type { Disk } from '../../src/ports/disk.js';
-import type { TorrentEngine } from '../../src/ports/torrent-engine.js';
 import { CacheCleaner } from '../../src/services/cache-cleaner.service.js';
 import { CacheService, Leases } from '../../src/services/cache.service.js';
 import { TorrentService } from '../../src/services/torrent.service.js';
+import { noEngine } from '../fixtures/no-engine.js';
 
 // The cleaner's rules with strict fakes (a recording disk, a fixed clock, no torrents active);
 // the real-disk behaviour is covered by test/integration/cache-flow.test.ts.
 const NOW = 1_000_000;
 const clock: Clock = { now: () => NOW, sleep: async () => undefined };
-const noEngine: TorrentEngine = {
-  add: () => { throw new Error('no engine here'); },
-  get: () => undefined,
-  remove: async () => undefined,
-  list: () => [],
-  stats: () => ({ downloadSpeed: 0, uploadSpeed: 0, dht: { enabled: false, nodes: 0 } }),
-  destroy: async () => undefined,
-};
 
 function recordingDisk(freeBytes = 10 ** 12) {
   const removed: string[] = [];
