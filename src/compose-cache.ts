@@ -42,10 +42,3 @@ export async function composeCache(config: Config, torrents: TorrentService, clo
   };
   return { index, cache, cleaner, admin, saveSnapshotIfAny };
 }
-
-/** DELETE /api/cache/:infoHash: stop the torrent if it is active, then delete its files and entries. */
-export async function removeFromCache(torrents: TorrentService, cache: CacheService, infoHash: string): Promise<boolean> {
-  const live = torrents.has(infoHash);
-  if (live) await torrents.remove(infoHash, true);
-  return (await cache.remove(infoHash, true)) || live;
-}

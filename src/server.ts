@@ -6,7 +6,7 @@ import type { Router } from 'express';
 import { scheduleJob } from './adapters/cron-scheduler.js';
 import { JsonImdbLinkStore } from './adapters/json-imdb-link-store.js';
 import { WebTorrentEngine } from './adapters/webtorrent-engine.js';
-import { composeCache, removeFromCache } from './compose-cache.js';
+import { composeCache } from './compose-cache.js';
 import type { CacheCleaner } from './services/cache-cleaner.service.js';
 import type { CacheService } from './services/cache.service.js';
 import type { Config } from './config.js';
@@ -70,7 +70,7 @@ export async function startServer(config: Config, options: ServerOptions): Promi
   const streams = new StreamService(torrents, cache);
   const imdbLinks = new ImdbLinkService(new JsonImdbLinkStore(path.join(path.dirname(config.cache.dbPath), 'imdb-links.json'), logger), library, clock);
   const extraRoutes: Router[] = [
-    cacheRoutes(admin, (infoHash) => removeFromCache(torrents, cache, infoHash)),
+    cacheRoutes(admin, library),
     ...featureRoutes({ config, logger, version: VERSION, webDir: WEB_DIR, torrents, library, streams, cache, imdbLinks }),
   ];
   const app = createApp({ config, logger, version: VERSION, webDir: WEB_DIR, torrents, library, streams, cache: admin, imdbLinks, extraRoutes });

@@ -1,12 +1,12 @@
 import { Router } from 'express';
-import { invalidInput, notFound } from '../domain/errors.js';
+import { invalidInput } from '../domain/errors.js';
 import type { CacheAdminService } from '../services/cache-admin.service.js';
+import type { LibraryService } from '../services/library.service.js';
 import { infoHashParam } from './params.js';
 
 const MAX_CHECK = 200;
 
-/** `removeFromCache` stops the torrent if it is active, then deletes its files and entries. */
-export function cacheRoutes(admin: CacheAdminService, removeFromCache: (infoHash: string) => Promise<boolean>): Router {
+export function cacheRoutes(admin: CacheAdminService, library: Pick<LibraryService, 'remove'>): Router {
   const router = Router();
 
   router.get('/api/cache-stats', async (_req, res) => {
@@ -24,7 +24,7 @@ export function cacheRoutes(admin: CacheAdminService, removeFromCache: (infoHash
 
   router.delete('/api/cache/:infoHash', async (req, res) => {
     const infoHash = infoHashParam(req.params.infoHash);
-    if (!(await removeFromCache(infoHash))) throw notFound(`Torrent ${infoHash} is not in the cache`);
+    await library.remove(infoHash, true); // stops it if active, deletes files and entries; 404 when unknown
     res.json({ success: true, message: 'Removed from cache', data: { infoHash, deletedFiles: true } });
   });
 

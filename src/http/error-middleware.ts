@@ -17,8 +17,6 @@ const STATUS: Record<ErrorCode, number> = {
   INSUFFICIENT_STORAGE: 507,
 };
 
-export const statusFor = (code: ErrorCode): number => STATUS[code];
-
 export function sendError(res: Parameters<RequestHandler>[1], status: number, code: string, message: string): void {
   res.status(status).json({ success: false, error: { code, message } });
 }
