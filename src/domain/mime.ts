@@ -3,9 +3,9 @@
  * (browsers especially) refuse or misplay streams served as application/octet-stream.
  */
 
-type Kind = 'video' | 'audio' | 'subtitle' | 'other';
+export type MediaKind = 'video' | 'audio' | 'subtitle' | 'other';
 
-const TYPES: Readonly<Record<string, readonly [mime: string, kind: Kind]>> = {
+const TYPES: Readonly<Record<string, readonly [mime: string, kind: MediaKind]>> = {
   mp4: ['video/mp4', 'video'],
   m4v: ['video/x-m4v', 'video'],
   mkv: ['video/x-matroska', 'video'],
@@ -53,12 +53,19 @@ export function mimeTypeFor(fileName: string): string {
   return TYPES[extension(fileName)]?.[0] ?? FALLBACK;
 }
 
-export function mediaKind(fileName: string): Kind {
+export function mediaKind(fileName: string): MediaKind {
   return TYPES[extension(fileName)]?.[1] ?? 'other';
 }
 
 export function isWebReady(fileName: string): boolean {
   return WEB_READY.has(extension(fileName));
+}
+
+/** What a browser's <video>/<audio> can realistically open as it is (the web page's play button). */
+const BROWSER_PLAYABLE = new Set(['mp4', 'm4v', 'webm', 'ogv', 'mov', 'mp3', 'wav', 'ogg', 'oga', 'flac', 'm4a', 'aac', 'opus']);
+
+export function playsInBrowser(fileName: string): boolean {
+  return BROWSER_PLAYABLE.has(extension(fileName));
 }
 
 /**
@@ -71,5 +78,5 @@ function extension(fileName: string): string {
   const dot = base.lastIndexOf('.');
   if (dot <= 0) return '';
   const ext = base.slice(dot + 1).toLowerCase();
-  return Object.hasOwn(TYPES, ext) || WEB_READY.has(ext) ? ext : '';
+  return Object.hasOwn(TYPES, ext) || WEB_READY.has(ext) || BROWSER_PLAYABLE.has(ext) ? ext : '';
 }

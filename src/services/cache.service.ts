@@ -8,7 +8,7 @@ import type { Disk } from '../ports/disk.js';
 import type { CachedTorrents } from './library.service.js';
 import type { CachedFile, CachedFileLookup } from './stream.service.js';
 import type { FileDoneListener } from './torrent.service.js';
-import type { TorrentView } from './torrent-status.js';
+import { fileView, type TorrentView } from './torrent-status.js';
 
 /** lastAccessed is written at most this often per file: reads are hot, the index need not be. */
 const TOUCH_THROTTLE_MS = 10_000;
@@ -205,7 +205,7 @@ export class CacheService implements CachedFileLookup, CachedTorrents {
     const files = (stored?.files ?? entries.map((e) => ({ index: e.fileIndex, name: e.fileName, path: e.path.split('/').slice(1).join('/'), length: e.size })))
       .map((f) => {
         const cached = byIndex.get(f.index);
-        return { index: f.index, name: f.name, path: f.path, length: f.length, downloaded: cached ? f.length : 0, progress: cached ? '100.00' : '0.00' };
+        return fileView(f, cached ? f.length : 0);
       });
     const createdAt = Math.min(...entries.map((e) => e.createdAt));
     return {

@@ -1,4 +1,5 @@
-import type { EngineTorrent, TorrentMeta } from '../ports/torrent-engine.js';
+import { mediaKind, playsInBrowser, type MediaKind } from '../domain/mime.js';
+import type { EngineTorrent, TorrentFileInfo, TorrentMeta } from '../ports/torrent-engine.js';
 
 export type TorrentStatus = 'connecting' | 'connected' | 'downloading' | 'complete' | 'failed';
 
@@ -9,6 +10,10 @@ export interface FileView {
   length: number;
   downloaded: number;
   progress: string;
+  /** From the file name: what kind of player it needs. */
+  mediaKind: MediaKind;
+  /** A browser's <video>/<audio> plays it as it is (no remux). */
+  browserPlayable: boolean;
 }
 
 export interface TorrentView {
@@ -30,6 +35,20 @@ export interface TorrentView {
   cached: boolean;
   error?: string;
   files: FileView[];
+}
+
+/** One file's view: `downloaded` bytes of it are on disk. */
+export function fileView(f: Omit<TorrentFileInfo, 'index'> & { index: number }, downloaded: number): FileView {
+  return {
+    index: f.index,
+    name: f.name,
+    path: f.path,
+    length: f.length,
+    downloaded,
+    progress: percent(downloaded, f.length),
+    mediaKind: mediaKind(f.name),
+    browserPlayable: playsInBrowser(f.name),
+  };
 }
 
 const percent = (part: number, whole: number): string => (whole > 0 ? ((Math.min(part, whole) / whole) * 100).toFixed(2) : '0.00');
@@ -54,7 +73,7 @@ export function describeLiveTorrent(args: {
     const stat = fileStats.get(f.index);
     // webtorrent's per-file count is approximate at shared piece edges; `done` is exact.
     const downloaded = stat?.done ? f.length : Math.min(stat?.downloaded ?? 0, f.length);
-    return { index: f.index, name: f.name, path: f.path, length: f.length, downloaded, progress: percent(downloaded, f.length) };
+    return fileView(f, downloaded);
   });
   const wantedFiles = files.filter((f) => wanted.has(f.index));
   const total = wantedFiles.reduce((sum, f) => sum + f.length, 0);
