@@ -5,13 +5,13 @@ import path from 'node:path';
 import { MemoryCacheIndex } from '../src/adapters/memory-cache-index.js';
 import { RedisCacheIndex } from '../src/adapters/redis-cache-index.js';
 import { SqliteCacheIndex } from '../src/adapters/sqlite-cache-index.js';
-import { TorrentMetaStore } from '../src/adapters/torrent-meta-store.js';
+import { FileTorrentMetaStore } from '../src/adapters/torrent-meta-store.js';
 import { silentLogger } from '../src/logger.js';
 import type { CacheBackend, CacheEntry, CacheIndex } from '../src/ports/cache-index.js';
-import { systemClock } from '../src/ports/clock.js';
+import { systemClock } from '../src/adapters/system-clock.js';
 import { noEngine } from '../test/fixtures/no-engine.js';
 import { CacheCleaner } from '../src/services/cache-cleaner.service.js';
-import { CacheService, Leases } from '../src/services/cache.service.js';
+import { CacheService } from '../src/services/cache.service.js';
 import { TorrentService } from '../src/services/torrent.service.js';
 import { BenchDeadline, FakeDisk } from './lib/fake-disk.js';
 import { deleteRedisPrefix } from './lib/redis-keys.js';
@@ -90,9 +90,9 @@ async function evictionPass(index: CacheIndex, dir: string, o: IndexOptions): Pr
   const toEvict = o.entries - maxSize;
   const disk = new FakeDisk(downloadDir, performance.now() + 60_000);
   for (let i = 0; i < o.entries; i++) disk.addTorrent(hashOf(i), `Movie ${i}/movie.mkv`, 700_000_000 + i);
-  const cache = new CacheService(index, new TorrentMetaStore(path.join(downloadDir, '.torrents')), disk, new Leases(), systemClock, downloadDir, silentLogger);
+  const cache = new CacheService({ index, metaStore: new FileTorrentMetaStore(path.join(downloadDir, '.torrents')), disk, clock: systemClock, downloadDir, logger: silentLogger });
   const torrents = new TorrentService(noEngine, systemClock, { timeoutMs: 1000, maxRetries: 0 }, silentLogger);
-  const cleaner = new CacheCleaner(cache, torrents, disk, systemClock, {
+  const cleaner = new CacheCleaner(cache, torrents, systemClock, {
     maxSize, maxDiskBytes: Number.MAX_SAFE_INTEGER, ttlMs: 0, minFreeBytes: 0, orphanGraceMs: 600_000,
   }, silentLogger);
 
@@ -117,7 +117,7 @@ async function evictionPass(index: CacheIndex, dir: string, o: IndexOptions): Pr
 
 /** What the cron pays every interval once the cache is within its limits: nothing to evict, no orphan sweep due. */
 async function idlePass(cache: CacheService, torrents: TorrentService, disk: FakeDisk, budgetMs: number): Promise<number> {
-  const idle = new CacheCleaner(cache, torrents, disk, systemClock, {
+  const idle = new CacheCleaner(cache, torrents, systemClock, {
     maxSize: Number.MAX_SAFE_INTEGER, maxDiskBytes: Number.MAX_SAFE_INTEGER, ttlMs: 0, minFreeBytes: 0, orphanGraceMs: 600_000,
   }, silentLogger);
   const started = performance.now();

@@ -2,13 +2,13 @@ import path from 'node:path';
 import { createCacheIndex } from './adapters/cache-index-factory.js';
 import { loadSnapshot, saveSnapshot } from './adapters/memory-snapshot.js';
 import { nodeDisk } from './adapters/node-disk.js';
-import { TorrentMetaStore } from './adapters/torrent-meta-store.js';
+import { FileTorrentMetaStore } from './adapters/torrent-meta-store.js';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import type { Clock } from './ports/clock.js';
 import { CacheAdminService } from './services/cache-admin.service.js';
 import { CacheCleaner } from './services/cache-cleaner.service.js';
-import { CacheService, Leases } from './services/cache.service.js';
+import { CacheService } from './services/cache.service.js';
 import type { TorrentService } from './services/torrent.service.js';
 
 const MB = 1024 * 1024;
@@ -22,9 +22,9 @@ export async function composeCache(config: Config, torrents: TorrentService, clo
   // CACHE_PERSISTENT for the memory backend: a JSON snapshot beside the SQLite file's place.
   const snapshotFile = config.cache.backend === 'memory' && config.cache.persistent ? path.join(path.dirname(config.cache.dbPath), 'cache-index.json') : undefined;
   if (snapshotFile) await loadSnapshot(index, snapshotFile);
-  const metaStore = new TorrentMetaStore(path.join(config.downloadDir, '.torrents'));
-  const cache = new CacheService(index, metaStore, nodeDisk, new Leases(), clock, config.downloadDir, logger);
-  const cleaner = new CacheCleaner(cache, torrents, nodeDisk, clock, {
+  const metaStore = new FileTorrentMetaStore(path.join(config.downloadDir, '.torrents'));
+  const cache = new CacheService({ index, metaStore, disk: nodeDisk, clock, downloadDir: config.downloadDir, logger });
+  const cleaner = new CacheCleaner(cache, torrents, clock, {
     maxSize: config.cache.maxSize,
     maxDiskBytes: config.cache.maxDiskMb * MB,
     ttlMs: config.cache.ttlSeconds * 1000,
@@ -37,8 +37,9 @@ export async function composeCache(config: Config, torrents: TorrentService, clo
     cache.recordFinishedFile(event);
   });
   const admin = new CacheAdminService(cache, cleaner, torrents, config.cache.cleanupIntervalSeconds, config.cache.persistent);
-  const saveSnapshotIfAny = async () => {
+  const close = async () => {
     if (snapshotFile) await saveSnapshot(index, snapshotFile);
+    await index.close();
   };
-  return { index, cache, cleaner, admin, saveSnapshotIfAny };
+  return { cache, cleaner, admin, close };
 }

@@ -2,23 +2,18 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Router } from 'express';
 import { scheduleJob } from './adapters/cron-scheduler.js';
-import { JsonImdbLinkStore } from './adapters/json-imdb-link-store.js';
+import { systemClock } from './adapters/system-clock.js';
 import { WebTorrentEngine } from './adapters/webtorrent-engine.js';
 import { composeCache } from './compose-cache.js';
+import { composeFeatures } from './compose-features.js';
+import { composeHttp } from './compose-http.js';
+import type { Config } from './config.js';
+import type { Logger } from './logger.js';
+import type { Clock } from './ports/clock.js';
+import type { TorrentEngine } from './ports/torrent-engine.js';
 import type { CacheCleaner } from './services/cache-cleaner.service.js';
 import type { CacheService } from './services/cache.service.js';
-import type { Config } from './config.js';
-import { createApp } from './http/app.js';
-import type { Logger } from './logger.js';
-import { systemClock, type Clock } from './ports/clock.js';
-import type { TorrentEngine } from './ports/torrent-engine.js';
-import { cacheRoutes } from './http/cache.routes.js';
-import { featureRoutes } from './http/feature-routes.js';
-import { ImdbLinkService } from './services/imdb-link.service.js';
-import { LibraryService } from './services/library.service.js';
-import { StreamService } from './services/stream.service.js';
 import { TorrentService } from './services/torrent.service.js';
 
 const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -44,7 +39,8 @@ export interface RunningServer {
 
 /**
  * The composition root as a function: config -> adapters -> services -> app. main.ts calls it
- * with the real environment; integration tests call it with their own config on port 0.
+ * with the real environment; integration tests call it with their own config on port 0. Every
+ * adapter and service is built here or in the compose-*.ts files beside it, and nowhere else.
  */
 export async function startServer(config: Config, options: ServerOptions): Promise<RunningServer> {
   const { logger } = options;
@@ -64,16 +60,9 @@ export async function startServer(config: Config, options: ServerOptions): Promi
   const clock = options.clock ?? systemClock;
   const torrents = new TorrentService(engine, clock, { timeoutMs: config.torrent.timeoutMs, maxRetries: config.torrent.maxRetries }, logger);
 
-  const { index, cache, cleaner, admin, saveSnapshotIfAny } = await composeCache(config, torrents, clock, logger);
-
-  const library = new LibraryService(torrents, cache);
-  const streams = new StreamService(torrents, cache);
-  const imdbLinks = new ImdbLinkService(new JsonImdbLinkStore(path.join(path.dirname(config.cache.dbPath), 'imdb-links.json'), logger), library, clock);
-  const extraRoutes: Router[] = [
-    cacheRoutes(admin, library),
-    ...featureRoutes({ config, logger, version: VERSION, webDir: WEB_DIR, torrents, library, streams, cache, imdbLinks }),
-  ];
-  const app = createApp({ config, logger, version: VERSION, webDir: WEB_DIR, torrents, library, streams, cache: admin, imdbLinks, extraRoutes });
+  const { cache, cleaner, admin, close: closeCache } = await composeCache(config, torrents, clock, logger);
+  const features = composeFeatures(config, torrents, cache, clock, logger);
+  const app = composeHttp({ ...features, torrents, cacheAdmin: admin }, { config, logger, version: VERSION, webDir: WEB_DIR });
 
   // Start-up hygiene runs in the background: cache hits re-check their file anyway.
   cache.dropMissingFiles().catch((err: unknown) => logger.error({ err }, 'start-up cache check failed'));
@@ -107,8 +96,7 @@ export async function startServer(config: Config, options: ServerOptions): Promi
       await torrents.shutdown();
       server.closeAllConnections();
       await closed;
-      await saveSnapshotIfAny();
-      await index.close();
+      await closeCache();
     })();
     return closing;
   };

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { json, request, waitFor } from '../../test/fixtures/http.js';
 import { startTestServer, type TestServer } from '../../test/fixtures/server.js';
 import type { Seeder } from './seeder.js';
@@ -22,14 +23,15 @@ export async function prepareCachedFile(seeder: Seeder, env: Record<string, stri
     if (added.status !== 201) throw new Error(`add failed: ${added.status}`);
     await waitFor(async () => (await json(`${server.url}/api/cache/check`, { method: 'POST', body: { infoHashes: [seeder.infoHash] } })).body.data[0].cached, 60_000, 'the file to be cached');
     await json(`${server.url}/api/torrents/${seeder.infoHash}`, { method: 'DELETE' });
-    const entry = await server.cache.index.get(seeder.infoHash, 0);
-    if (!entry) throw new Error('no cache entry');
+    const cached = await json(`${server.url}/api/torrents/${seeder.infoHash}`);
+    const file = cached.body.data?.files?.[0] as { path: string; length: number } | undefined;
+    if (!cached.body.data?.cached || !file) throw new Error('no cache entry');
     const url = `${server.url}/stream/proxy/${seeder.infoHash}`;
     const probe = await request(url, { headers: { Range: 'bytes=1000-1999' } });
     if (probe.headers['x-stream-source'] !== 'cache' || !probe.body.equals(seeder.data.subarray(1000, 2000))) {
       throw new Error(`expected a cache hit, got ${probe.status} from ${String(probe.headers['x-stream-source'])}`);
     }
-    return { server, url, filePath: server.cache.absolutePath(entry), size: entry.size };
+    return { server, url, filePath: path.join(server.downloadDir, seeder.infoHash, ...file.path.split('/')), size: file.length };
   } catch (err) {
     await server.stop();
     throw err;

@@ -1,5 +1,6 @@
 import { DomainError } from '../domain/errors.js';
 import { upstreamLabel } from '../domain/addon-config.js';
+import type { UpstreamAddons } from '../ports/stremio-upstream.js';
 
 /** Torrent addons answer with a few hundred streams at most; anything far bigger is not a stream list. */
 const MAX_BYTES = 5 * 1024 * 1024;
@@ -10,7 +11,7 @@ export const UPSTREAM_TIMEOUT_MS = 5000;
  * `manifest.json` replaced by `stream/<type>/<id>.json`. Bounded in time (the whole exchange, body
  * included) and size; errors name the host only, since upstream URLs may embed the user's tokens.
  */
-export class StremioUpstreamClient {
+export class StremioUpstreamClient implements UpstreamAddons {
   constructor(private readonly timeoutMs = UPSTREAM_TIMEOUT_MS) {}
 
   async streams(manifestUrl: string, type: string, id: string): Promise<Record<string, unknown>[]> {

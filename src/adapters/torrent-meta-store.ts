@@ -1,19 +1,10 @@
 import { mkdir, readFile, readdir, rm, writeFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { parseTorrentFile } from '../domain/torrent-input.js';
-import type { TorrentFileInfo } from '../ports/torrent-engine.js';
+import type { StoredTorrent, TorrentMetaStore } from '../ports/torrent-meta-store.js';
 
-export interface StoredTorrent {
-  infoHash: string;
-  name: string;
-  files: TorrentFileInfo[];
-}
-
-/**
- * Keeps each torrent's .torrent file (DOWNLOAD_DIR/.torrents/<hash>.torrent) so a cached torrent can
- * be listed, and its default file chosen, after a restart and with no peers around.
- */
-export class TorrentMetaStore {
+/** Keeps each torrent's .torrent file as DOWNLOAD_DIR/.torrents/<hash>.torrent, parsed once per process. */
+export class FileTorrentMetaStore implements TorrentMetaStore {
   private readonly memo = new Map<string, StoredTorrent | null>();
 
   constructor(private readonly dir: string) {}

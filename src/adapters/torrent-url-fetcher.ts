@@ -1,10 +1,13 @@
 import { DomainError } from '../domain/errors.js';
+import type { TorrentFileFetcher } from '../ports/torrent-file-fetcher.js';
 
 const MAX_BYTES = 10 * 1024 * 1024;
 const TIMEOUT_MS = 15000;
 
 /** Downloads a .torrent from an http(s) URL, bounded in time and size. */
-export async function fetchTorrentFile(url: string): Promise<Uint8Array> {
+export const httpTorrentFileFetcher: TorrentFileFetcher = { fetch: fetchTorrentFile };
+
+async function fetchTorrentFile(url: string): Promise<Uint8Array> {
   let response: Response;
   try {
     response = await fetch(url, { signal: AbortSignal.timeout(TIMEOUT_MS), redirect: 'follow' });

@@ -1,18 +1,6 @@
 /** Time source, injected so services with timeouts, TTLs and backoff can be tested with a fake clock. */
 export interface Clock {
   now(): number;
+  /** Resolves after `ms`; rejects with the signal's reason when it aborts first (the timer is cleared). */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
-
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  sleep: (ms, signal) =>
-    new Promise((resolve, reject) => {
-      if (signal?.aborted) return reject(signal.reason);
-      const timer = setTimeout(resolve, ms);
-      signal?.addEventListener('abort', () => {
-        clearTimeout(timer);
-        reject(signal.reason);
-      }, { once: true });
-    }),
-};

@@ -35,12 +35,11 @@ export class AddonCatalogService {
   constructor(private readonly library: { list(): Promise<TorrentView[]>; get(infoHash: string): Promise<TorrentView> }) {}
 
   /**
-   * Newest first across active and cached torrents (the library lists each group on its own). Previews
-   * leave the videos out: a catalog page should stay small, and Stremio asks for the meta on opening.
+   * The library's order (newest first). Previews leave the videos out: a catalog page should stay
+   * small, and Stremio asks for the meta on opening.
    */
   async catalog(skip = 0): Promise<Array<Omit<AddonMeta, 'videos'>>> {
     const views = await this.library.list();
-    views.sort((a, b) => Date.parse(b.addedAt) - Date.parse(a.addedAt));
     return views.slice(skip, skip + CATALOG_PAGE_SIZE).map((view) => {
       const { videos: _videos, ...preview } = toMeta(view);
       return preview;

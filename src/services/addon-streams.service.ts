@@ -5,6 +5,7 @@ import type { AddonId } from '../domain/stremio-ids.js';
 import { subtitleFilesFor } from '../domain/subtitle-match.js';
 import { normalizeInfoHash } from '../domain/torrent-input.js';
 import type { Logger } from '../logger.js';
+import type { UpstreamAddons } from '../ports/stremio-upstream.js';
 import type { LinkedFile } from './imdb-link.service.js';
 import type { FileView, TorrentView } from './torrent-status.js';
 
@@ -31,13 +32,9 @@ export interface StreamAnswer {
   complete: boolean;
 }
 
-export interface UpstreamAddons {
-  streams(manifestUrl: string, type: string, id: string): Promise<Record<string, unknown>[]>;
-}
-
 export interface AddonStreamsDeps {
   library: { get(infoHash: string): Promise<TorrentView> };
-  cacheIndex: { listByTorrent(infoHash: string): Promise<Array<{ fileIndex: number }>> };
+  cache: { isCached(infoHash: string, fileIndex: number): Promise<boolean> };
   links: { find(request: { imdbId: string; season?: number; episode?: number }): Promise<LinkedFile[]> };
   upstream: UpstreamAddons;
   upstreams: readonly string[];
@@ -105,7 +102,7 @@ export class AddonStreamsService {
     const files: FileView[] = view?.files ?? [];
     const index = fileIndex ?? (fileName !== undefined ? files.find((f) => f.name === fileName)?.index : undefined) ?? defaultFileIndex(files);
     const file = files.find((f) => f.index === index);
-    const cached = index !== undefined && (await this.deps.cacheIndex.listByTorrent(infoHash)).some((e) => e.fileIndex === index);
+    const cached = index !== undefined && (await this.deps.cache.isCached(infoHash, index));
     return {
       infoHash,
       fileIndex: index,

@@ -11,16 +11,15 @@ export class CacheAdminService {
   constructor(
     private readonly cache: CacheService,
     private readonly cleaner: CacheCleaner,
-    private readonly torrents: TorrentService,
+    private readonly torrents: Pick<TorrentService, 'get'>,
     private readonly cleanupIntervalSeconds: number,
     private readonly persistent: boolean,
   ) {}
 
   async stats() {
-    const totals = await this.cache.index.totals();
+    const totals = await this.cache.stats();
     const used = totals.bytes + this.cleaner.reservedBytes();
-    const { hits, misses, evictions } = this.cache.counters;
-    const backend = this.cache.index.backend;
+    const { hits, misses, evictions, backend } = totals;
     return {
       backend,
       size: totals.count,
@@ -39,7 +38,7 @@ export class CacheAdminService {
       scalingInfo: {
         backend,
         isScalable: backend === 'redis',
-        supportsPersistence: this.cache.index.persistent || this.persistent,
+        supportsPersistence: totals.persistent || this.persistent,
         recommendedForProduction: backend !== 'memory',
       },
     };
@@ -74,12 +73,12 @@ export class CacheAdminService {
   /** Instant availability: for each hash, is it cached (which files), and how far is an active download. */
   async check(infoHashes: string[]) {
     const results = await Promise.all(infoHashes.map(async (infoHash) => {
-      const entries = await this.cache.index.listByTorrent(infoHash);
+      const files = await this.cache.cachedFiles(infoHash);
       const live = this.torrents.get(infoHash);
       return {
         infoHash,
-        cached: entries.length > 0,
-        files: entries.sort((a, b) => a.fileIndex - b.fileIndex).map((e) => ({ index: e.fileIndex, name: e.fileName, length: e.size })),
+        cached: files.length > 0,
+        files,
         active: live ? { status: live.status, progress: live.progress, numPeers: live.numPeers } : null,
       };
     }));

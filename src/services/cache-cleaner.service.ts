@@ -1,10 +1,9 @@
-import path from 'node:path';
 import { DomainError } from '../domain/errors.js';
 import type { Logger } from '../logger.js';
 import type { CacheEntry } from '../ports/cache-index.js';
 import type { Clock } from '../ports/clock.js';
-import type { Disk } from '../ports/disk.js';
-import { leaseKey, type CacheService } from './cache.service.js';
+import type { CacheService } from './cache.service.js';
+import { leaseKey } from './leases.js';
 import type { StorageGuard, TorrentService } from './torrent.service.js';
 
 export interface CacheLimits {
@@ -54,8 +53,7 @@ export class CacheCleaner implements StorageGuard {
 
   constructor(
     private readonly cache: CacheService,
-    private readonly torrents: TorrentService,
-    private readonly disk: Disk,
+    private readonly torrents: Pick<TorrentService, 'has' | 'get' | 'remove'>,
     private readonly clock: Clock,
     readonly limits: CacheLimits,
     private readonly logger: Logger,
@@ -71,7 +69,7 @@ export class CacheCleaner implements StorageGuard {
 
   /** Bytes the limit is checked against: finished files plus everything reserved for downloads. */
   async usedBytes(): Promise<number> {
-    return (await this.cache.index.totals()).bytes + this.reservedBytes();
+    return (await this.cache.totals()).bytes + this.reservedBytes();
   }
 
   reserve(infoHash: string, fileIndex: number, bytes: number): Promise<void> {
@@ -123,7 +121,7 @@ export class CacheCleaner implements StorageGuard {
     if (this.clock.now() - this.lastOrphanSweep >= this.limits.orphanGraceMs || this.forceOrphanSweep) {
       this.lastOrphanSweep = this.clock.now();
       this.forceOrphanSweep = false;
-      const orphans = await this.removeOrphans();
+      const orphans = await this.cache.sweepOrphans(this.clock.now() - this.limits.orphanGraceMs, (infoHash) => this.torrents.has(infoHash));
       result.orphansRemoved = orphans.count;
       result.freedBytes += orphans.bytes;
     }
@@ -142,15 +140,14 @@ export class CacheCleaner implements StorageGuard {
    * concurrently, so a pass over 100k entries costs a handful of index round trips per batch.
    */
   private async evictUntil(done: (s: Budget) => boolean, expired: (e: CacheEntry) => boolean, knownDeficit: (s: Budget) => number = () => 0): Promise<Budget> {
-    const totals = await this.cache.index.totals();
-    const state: Budget = { count: totals.count, bytes: totals.bytes, free: await this.disk.freeBytes(this.cache.downloadDir), freed: 0, expired: 0, evicted: 0 };
+    const totals = await this.cache.totals();
+    const state: Budget = { count: totals.count, bytes: totals.bytes, free: await this.cache.freeBytes(), freed: 0, expired: 0, evicted: 0 };
     const skipped = new Set<string>();
-    const emptied = new Set<string>();
     // When the count limit says how many must go, fetch them in one page instead of growing pages.
     let size = Math.max(BATCH, knownDeficit(state));
     for (let finished = false; !finished;) {
       const requested = skipped.size + size;
-      const page = await this.cache.index.oldest(requested);
+      const page = await this.cache.oldest(requested);
       const batch = page.filter((e) => !skipped.has(leaseKey(e.infoHash, e.fileIndex)));
       const chosen: CacheEntry[] = [];
       for (const entry of batch) {
@@ -166,17 +163,8 @@ export class CacheCleaner implements StorageGuard {
         if (isExpired) state.expired++; else state.evicted++;
       }
       await this.evictBatch(chosen);
-      chosen.forEach((e) => emptied.add(e.infoHash));
       if (page.length < requested) finished = true; // the index has nothing older left
       size *= 2;
-    }
-    const hashes = [...emptied];
-    for (let i = 0; i < hashes.length; i += BATCH) {
-      await Promise.all(hashes.slice(i, i + BATCH).map(async (infoHash) => {
-        if ((await this.cache.index.listByTorrent(infoHash)).length > 0) return;
-        await this.disk.removeDir(path.join(this.cache.downloadDir, infoHash));
-        await this.cache.metaStore.remove(infoHash);
-      }));
     }
     return state;
   }
@@ -184,57 +172,18 @@ export class CacheCleaner implements StorageGuard {
   /** Nobody reads it and its torrent is not downloading (a finished active torrent is stopped first). */
   private evictable(entry: CacheEntry): boolean {
     const { infoHash, fileIndex } = entry;
-    if (this.cache.leases.has(infoHash, fileIndex)) return false;
+    if (this.cache.hasReaders(infoHash, fileIndex)) return false;
     if (!this.torrents.has(infoHash)) return true;
     const status = this.torrents.get(infoHash)?.status;
-    return !this.cache.leases.has(infoHash) && (status === 'complete' || status === 'failed');
+    return !this.cache.hasReaders(infoHash) && (status === 'complete' || status === 'failed');
   }
 
-  /** Finished active torrents leave the engine first; then one index call for the batch, then the files. */
+  /** Finished active torrents leave the engine first; then the cache evicts the batch. */
   private async evictBatch(entries: CacheEntry[]): Promise<void> {
     if (entries.length === 0) return;
     for (const infoHash of new Set(entries.map((e) => e.infoHash))) {
       if (this.torrents.has(infoHash)) await this.torrents.remove(infoHash, false);
     }
-    await this.cache.index.removeMany(entries);
-    // A reader that took a lease during the awaits above keeps its file; the orphan sweep takes it later.
-    const unread = entries.filter((e) => !this.cache.leases.has(e.infoHash, e.fileIndex));
-    await Promise.all(unread.map((entry) => this.disk.removeFile(this.cache.absolutePath(entry))));
-    this.cache.counters.evictions += entries.length;
-    this.logger.debug({ files: entries.length, bytes: entries.reduce((sum, e) => sum + e.size, 0) }, 'evicted cached files');
-  }
-
-  /** Files no entry and no active torrent owns (crash leftovers, stopped partial downloads). */
-  private async removeOrphans(): Promise<{ count: number; bytes: number }> {
-    const graceCutoff = this.clock.now() - this.limits.orphanGraceMs;
-    const dirs = (await this.disk.list(this.cache.downloadDir)).filter((d) => d.isDirectory && !d.name.startsWith('.') && !this.torrents.has(d.name));
-    const owned = new Map<string, Set<string>>();
-    for (const entry of dirs.length > 0 ? await this.cache.index.all() : []) {
-      const paths = owned.get(entry.infoHash) ?? new Set<string>();
-      paths.add(entry.path);
-      owned.set(entry.infoHash, paths);
-    }
-    let count = 0;
-    let bytes = 0;
-    for (const dir of dirs) {
-      const mine = owned.get(dir.name) ?? new Set<string>();
-      const root = path.join(this.cache.downloadDir, dir.name);
-      const files = await this.disk.walkFiles(root);
-      const stale = files.filter((f) => !mine.has(`${dir.name}/${f.relativePath}`) && f.mtimeMs < graceCutoff);
-      if (mine.size === 0 && stale.length === files.length && dir.mtimeMs < graceCutoff) {
-        await this.disk.removeDir(root);
-        await this.cache.metaStore.remove(dir.name);
-      } else {
-        for (const f of stale) await this.disk.removeFile(path.join(root, ...f.relativePath.split('/')));
-      }
-      count += stale.length;
-      bytes += stale.reduce((sum, f) => sum + f.bytes, 0);
-    }
-    for (const hash of await this.cache.metaStore.list()) {
-      if (this.torrents.has(hash) || owned.has(hash)) continue;
-      if (dirs.length === 0 && (await this.cache.index.listByTorrent(hash)).length > 0) continue; // index not loaded
-      await this.cache.metaStore.remove(hash);
-    }
-    return { count, bytes };
+    await this.cache.evict(entries);
   }
 }

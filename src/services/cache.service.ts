@@ -1,10 +1,12 @@
 import path from 'node:path';
 import { defaultFileIndex } from '../domain/default-file.js';
-import type { TorrentMetaStore } from '../adapters/torrent-meta-store.js';
 import type { Logger } from '../logger.js';
-import type { CacheEntry, CacheIndex } from '../ports/cache-index.js';
+import type { CacheBackend, CacheEntry, CacheIndex, CacheTotals } from '../ports/cache-index.js';
 import type { Clock } from '../ports/clock.js';
 import type { Disk } from '../ports/disk.js';
+import type { TorrentMetaStore } from '../ports/torrent-meta-store.js';
+import { sweepOrphans, type OrphanSweepResult } from './cache-orphans.js';
+import { Leases, leaseKey } from './leases.js';
 import type { CachedTorrents } from './library.service.js';
 import type { CachedFile, CachedFileLookup } from './stream.service.js';
 import type { FileDoneListener } from './torrent.service.js';
@@ -17,64 +19,61 @@ const TOUCH_THROTTLE_MS = 10_000;
  * before the file); the check only catches files deleted behind our back, so it need not run per request.
  */
 const VERIFIED_FOR_MS = 10_000;
+/** Remembered per-file facts are dropped past this many keys: bounded memory, worst case one extra stat or write. */
+const MEMO_LIMIT = 10_000;
 
-export const leaseKey = (infoHash: string, fileIndex: number): string => `${infoHash}:${fileIndex}`;
-
-/** Counts readers per file; the cleaner never evicts a file with readers. */
-export class Leases {
-  private readonly counts = new Map<string, number>();
-
-  take(infoHash: string, fileIndex: number): () => void {
-    const key = leaseKey(infoHash, fileIndex);
-    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      const left = (this.counts.get(key) ?? 1) - 1;
-      if (left <= 0) this.counts.delete(key);
-      else this.counts.set(key, left);
-    };
-  }
-
-  has(infoHash: string, fileIndex?: number): boolean {
-    if (fileIndex !== undefined) return this.counts.has(leaseKey(infoHash, fileIndex));
-    for (const key of this.counts.keys()) if (key.startsWith(`${infoHash}:`)) return true;
-    return false;
-  }
+export interface CacheServiceDeps {
+  index: CacheIndex;
+  metaStore: TorrentMetaStore;
+  disk: Disk;
+  clock: Clock;
+  /** Files live under DOWNLOAD_DIR/<infoHash>/; entries store paths relative to it. */
+  downloadDir: string;
+  logger: Logger;
 }
 
-export interface CacheCounters {
+export interface CacheStats extends CacheTotals {
+  backend: CacheBackend;
+  /** Whether the index itself survives a restart. */
+  persistent: boolean;
   hits: number;
   misses: number;
   evictions: number;
 }
 
+/** A cached file as the instant-availability check and the addon describe it. */
+export interface CachedFileInfo {
+  index: number;
+  name: string;
+  length: number;
+}
+
 /**
- * The finished-file cache seen from the rest of the app: lookups with leases for streaming,
- * recording files as they complete, and cached torrents for the library.
+ * The finished-file cache: the only owner of the index, the stored .torrent files, the readers'
+ * leases and the files under DOWNLOAD_DIR. Everyone else asks it by intent: is this file cached, take
+ * a lease to read it, record a finished file, evict these, sweep what nobody owns.
  */
 export class CacheService implements CachedFileLookup, CachedTorrents {
-  readonly counters: CacheCounters = { hits: 0, misses: 0, evictions: 0 };
+  private readonly index: CacheIndex;
+  private readonly metaStore: TorrentMetaStore;
+  private readonly disk: Disk;
+  private readonly clock: Clock;
+  private readonly downloadDir: string;
+  private readonly logger: Logger;
+  private readonly leases = new Leases();
+  private readonly counters = { hits: 0, misses: 0, evictions: 0 };
   private readonly lastTouch = new Map<string, number>();
   private readonly verifiedAt = new Map<string, number>();
   /** Default file of a cached torrent, from its stored .torrent (never changes for an info hash). */
   private readonly defaultFiles = new Map<string, number>();
 
-  constructor(
-    readonly index: CacheIndex,
-    readonly metaStore: TorrentMetaStore,
-    private readonly disk: Disk,
-    readonly leases: Leases,
-    private readonly clock: Clock,
-    readonly downloadDir: string,
-    private readonly logger: Logger,
-  ) {}
-
-  absolutePath(entry: CacheEntry): string {
-    return path.join(this.downloadDir, ...entry.path.split('/'));
+  constructor(deps: CacheServiceDeps) {
+    ({ index: this.index, metaStore: this.metaStore, disk: this.disk, clock: this.clock, downloadDir: this.downloadDir, logger: this.logger } = deps);
   }
 
+  // ---- reading ----
+
+  /** A hit takes a lease (the file is not evicted until `release`). `fileIndex` undefined = the default file. */
   async acquire(infoHash: string, fileIndex: number | undefined): Promise<CachedFile | undefined> {
     const entry = await this.findEntry(infoHash, fileIndex);
     if (!entry) {
@@ -95,9 +94,53 @@ export class CacheService implements CachedFileLookup, CachedTorrents {
     return { fileIndex: entry.fileIndex, fileName: entry.fileName, size: entry.size, absolutePath, createdAt: entry.createdAt, release };
   }
 
+  /** Marks a file as being read (not evictable) until the returned function is called. */
   lease(infoHash: string, fileIndex: number): () => void {
     return this.leases.take(infoHash, fileIndex);
   }
+
+  /** Someone reads this file (or, without `fileIndex`, any file of the torrent). */
+  hasReaders(infoHash: string, fileIndex?: number): boolean {
+    return this.leases.has(infoHash, fileIndex);
+  }
+
+  /** Is this file (undefined: the torrent's default file) finished and in the cache? The one place that decides. */
+  async isCached(infoHash: string, fileIndex: number | undefined): Promise<boolean> {
+    return (await this.findEntry(infoHash, fileIndex)) !== undefined;
+  }
+
+  /** The torrent's cached files, by index. */
+  async cachedFiles(infoHash: string): Promise<CachedFileInfo[]> {
+    const entries = await this.index.listByTorrent(infoHash);
+    return entries.sort((a, b) => a.fileIndex - b.fileIndex).map((e) => ({ index: e.fileIndex, name: e.fileName, length: e.size }));
+  }
+
+  // ---- the library's view ----
+
+  async view(infoHash: string): Promise<TorrentView | undefined> {
+    const entries = await this.index.listByTorrent(infoHash);
+    if (entries.length === 0) return undefined;
+    return this.describe(infoHash, entries);
+  }
+
+  async list(): Promise<TorrentView[]> {
+    const byTorrent = new Map<string, CacheEntry[]>();
+    for (const entry of await this.index.all()) {
+      const list = byTorrent.get(entry.infoHash) ?? [];
+      list.push(entry);
+      byTorrent.set(entry.infoHash, list);
+    }
+    const views = await Promise.all([...byTorrent].map(([hash, entries]) => this.describe(hash, entries)));
+    return views.sort((a, b) => Date.parse(b.addedAt) - Date.parse(a.addedAt));
+  }
+
+  async remove(infoHash: string, deleteFiles: boolean): Promise<boolean> {
+    const removed = await this.index.remove(infoHash);
+    if (deleteFiles) await this.removeTorrentFiles(infoHash);
+    return removed > 0;
+  }
+
+  // ---- writing ----
 
   /** Records a file the engine finished (subscribed to TorrentService.onFileDone). */
   readonly recordFinishedFile: FileDoneListener = (event) => {
@@ -124,30 +167,48 @@ export class CacheService implements CachedFileLookup, CachedTorrents {
     );
   };
 
-  async view(infoHash: string): Promise<TorrentView | undefined> {
-    const entries = await this.index.listByTorrent(infoHash);
-    if (entries.length === 0) return undefined;
-    return this.describe(infoHash, entries);
+  // ---- upkeep (the cleaner's side) ----
+
+  async stats(): Promise<CacheStats> {
+    const totals = await this.index.totals();
+    return { ...totals, backend: this.index.backend, persistent: this.index.persistent, ...this.counters };
   }
 
-  async list(): Promise<TorrentView[]> {
-    const byTorrent = new Map<string, CacheEntry[]>();
-    for (const entry of await this.index.all()) {
-      const list = byTorrent.get(entry.infoHash) ?? [];
-      list.push(entry);
-      byTorrent.set(entry.infoHash, list);
-    }
-    const views = await Promise.all([...byTorrent].map(([hash, entries]) => this.describe(hash, entries)));
-    return views.sort((a, b) => Date.parse(b.addedAt) - Date.parse(a.addedAt));
+  totals(): Promise<CacheTotals> {
+    return this.index.totals();
   }
 
-  async remove(infoHash: string, deleteFiles: boolean): Promise<boolean> {
-    const removed = await this.index.remove(infoHash);
-    if (deleteFiles) {
-      await this.disk.removeDir(path.join(this.downloadDir, infoHash));
-      await this.metaStore.remove(infoHash);
-    }
-    return removed > 0;
+  /** Free bytes on the volume that holds the downloads. */
+  freeBytes(): Promise<number> {
+    return this.disk.freeBytes(this.downloadDir);
+  }
+
+  /** Least recently accessed entries first. */
+  oldest(limit: number): Promise<CacheEntry[]> {
+    return this.index.oldest(limit);
+  }
+
+  /**
+   * Evicts a batch: one index call, then the files nobody started reading meanwhile (a reader whose
+   * lease landed during the await keeps its file; the orphan sweep takes it later), then the folders
+   * and .torrent files of torrents left with no cached file.
+   */
+  async evict(entries: readonly CacheEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    await this.index.removeMany(entries);
+    const unread = entries.filter((e) => !this.leases.has(e.infoHash, e.fileIndex));
+    await Promise.all(unread.map((entry) => this.disk.removeFile(this.absolutePath(entry))));
+    this.counters.evictions += entries.length;
+    await Promise.all([...new Set(entries.map((e) => e.infoHash))].map(async (infoHash) => {
+      if (this.leases.has(infoHash) || (await this.index.listByTorrent(infoHash)).length > 0) return;
+      await this.removeTorrentFiles(infoHash);
+    }));
+    this.logger.debug({ files: entries.length, bytes: entries.reduce((sum, e) => sum + e.size, 0) }, 'evicted cached files');
+  }
+
+  /** Removes files no entry owns and no active torrent is writing, once they are older than `graceCutoff`. */
+  sweepOrphans(graceCutoff: number, isActive: (infoHash: string) => boolean): Promise<OrphanSweepResult> {
+    return sweepOrphans({ index: this.index, metaStore: this.metaStore, disk: this.disk, downloadDir: this.downloadDir }, graceCutoff, isActive);
   }
 
   /** Drops entries whose files are gone or changed (run once at start-up). */
@@ -162,6 +223,17 @@ export class CacheService implements CachedFileLookup, CachedTorrents {
     return dropped;
   }
 
+  // ---- private ----
+
+  private absolutePath(entry: CacheEntry): string {
+    return path.join(this.downloadDir, ...entry.path.split('/'));
+  }
+
+  private async removeTorrentFiles(infoHash: string): Promise<void> {
+    await this.disk.removeDir(path.join(this.downloadDir, infoHash));
+    await this.metaStore.remove(infoHash);
+  }
+
   private async onDisk(entry: CacheEntry, absolutePath: string): Promise<boolean> {
     const key = leaseKey(entry.infoHash, entry.fileIndex);
     const now = this.clock.now();
@@ -170,7 +242,7 @@ export class CacheService implements CachedFileLookup, CachedTorrents {
       this.verifiedAt.delete(key);
       return false;
     }
-    if (this.verifiedAt.size > 10_000) this.verifiedAt.clear(); // bounded memory; worst case one extra stat
+    if (this.verifiedAt.size > MEMO_LIMIT) this.verifiedAt.clear();
     this.verifiedAt.set(key, now);
     return true;
   }
@@ -184,7 +256,7 @@ export class CacheService implements CachedFileLookup, CachedTorrents {
     const stored = await this.metaStore.load(infoHash);
     const wanted = defaultFileIndex(stored?.files ?? entries.map((e) => ({ index: e.fileIndex, name: e.fileName, length: e.size })));
     if (stored && wanted !== undefined) {
-      if (this.defaultFiles.size > 10_000) this.defaultFiles.clear();
+      if (this.defaultFiles.size > MEMO_LIMIT) this.defaultFiles.clear();
       this.defaultFiles.set(infoHash, wanted);
     }
     return entries.find((e) => e.fileIndex === wanted);
@@ -195,18 +267,15 @@ export class CacheService implements CachedFileLookup, CachedTorrents {
     const now = this.clock.now();
     if (now - (this.lastTouch.get(key) ?? 0) < TOUCH_THROTTLE_MS) return;
     this.lastTouch.set(key, now);
-    if (this.lastTouch.size > 10_000) this.lastTouch.clear(); // bounded memory; worst case one extra write
+    if (this.lastTouch.size > MEMO_LIMIT) this.lastTouch.clear();
     this.index.touch(entry.infoHash, entry.fileIndex, now).catch((err: unknown) => this.logger.warn({ err }, 'cache touch failed'));
   }
 
   private async describe(infoHash: string, entries: CacheEntry[]): Promise<TorrentView> {
     const stored = await this.metaStore.load(infoHash);
     const byIndex = new Map(entries.map((e) => [e.fileIndex, e]));
-    const files = (stored?.files ?? entries.map((e) => ({ index: e.fileIndex, name: e.fileName, path: e.path.split('/').slice(1).join('/'), length: e.size })))
-      .map((f) => {
-        const cached = byIndex.get(f.index);
-        return fileView(f, cached ? f.length : 0);
-      });
+    const known = stored?.files ?? entries.map((e) => ({ index: e.fileIndex, name: e.fileName, path: e.path.split('/').slice(1).join('/'), length: e.size }));
+    const files = known.map((f) => fileView(f, byIndex.has(f.index) ? f.length : 0));
     const createdAt = Math.min(...entries.map((e) => e.createdAt));
     return {
       infoHash,

@@ -1,5 +1,4 @@
-import { DomainError, notFound } from '../domain/errors.js';
-import type { ParsedTorrentInput } from '../domain/torrent-input.js';
+import { notFound } from '../domain/errors.js';
 import type { TorrentService } from './torrent.service.js';
 import type { TorrentView } from './torrent-status.js';
 
@@ -11,48 +10,17 @@ export interface CachedTorrents {
   remove(infoHash: string, deleteFiles: boolean): Promise<boolean>;
 }
 
-export interface AddResult extends TorrentView {
-  message: string;
-  created: boolean;
-}
-
-/** How long POST /api/torrents waits for metadata before answering with status "connecting". */
-const ADD_WAIT_MS = 15000;
-
 /**
  * The REST API's view of "my torrents": live torrents in the engine plus finished ones in the cache.
  */
 export class LibraryService {
   constructor(
     private readonly torrents: TorrentService,
-    private readonly cached: CachedTorrents | undefined,
-    private readonly addWaitMs = ADD_WAIT_MS,
+    private readonly cached: CachedTorrents,
   ) {}
 
-  async add(input: ParsedTorrentInput, options: { wait: boolean }): Promise<AddResult> {
-    const live = this.torrents.get(input.infoHash);
-    if (!live || live.status === 'failed') {
-      const fromCache = await this.cached?.view(input.infoHash);
-      if (fromCache) return { ...fromCache, cached: true, created: false, message: 'Torrent found in cache' };
-    }
-    const created = !live || live.status === 'failed';
-    this.torrents.add(input);
-    if (options.wait) {
-      try {
-        await this.torrents.waitForMetadata(input.infoHash, this.addWaitMs);
-      } catch (err) {
-        // Still looking for peers is not an error for "add": the client polls the status.
-        if (!(err instanceof DomainError && err.code === 'METADATA_TIMEOUT')) throw err;
-      }
-    }
-    const view = this.torrents.get(input.infoHash)!;
-    const message = view.status === 'failed' ? `Torrent failed: ${view.error}` : created ? 'Torrent added successfully' : 'Torrent already added';
-    if (view.status === 'failed') throw new DomainError('TORRENT_FAILED', message);
-    return { ...view, created, message };
-  }
-
   async get(infoHash: string): Promise<TorrentView> {
-    const view = this.torrents.get(infoHash) ?? (await this.cached?.view(infoHash));
+    const view = this.torrents.get(infoHash) ?? (await this.cached.view(infoHash));
     if (!view) throw notFound(`Torrent ${infoHash} not found`);
     return view;
   }
@@ -65,11 +33,12 @@ export class LibraryService {
     return this.get(infoHash);
   }
 
+  /** Newest first, active and cached together (a torrent both active and cached is listed once, as active). */
   async list(): Promise<TorrentView[]> {
     const live = this.torrents.list();
     const seen = new Set(live.map((t) => t.infoHash));
-    const cached = (await this.cached?.list()) ?? [];
-    return [...live, ...cached.filter((t) => !seen.has(t.infoHash))];
+    const cached = (await this.cached.list()).filter((t) => !seen.has(t.infoHash));
+    return [...live, ...cached].sort((a, b) => Date.parse(b.addedAt) - Date.parse(a.addedAt));
   }
 
   /**
@@ -79,7 +48,7 @@ export class LibraryService {
   async remove(infoHash: string, deleteFiles: boolean): Promise<{ keptInCache: boolean }> {
     const wasLive = this.torrents.has(infoHash);
     if (wasLive) await this.torrents.remove(infoHash, deleteFiles);
-    const wasCached = deleteFiles ? ((await this.cached?.remove(infoHash, true)) ?? false) : (await this.cached?.view(infoHash)) !== undefined;
+    const wasCached = deleteFiles ? (await this.cached.remove(infoHash, true)) : (await this.cached.view(infoHash)) !== undefined;
     if (!wasLive && !wasCached) throw notFound(`Torrent ${infoHash} not found`);
     return { keptInCache: wasCached && !deleteFiles };
   }

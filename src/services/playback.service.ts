@@ -3,7 +3,7 @@ import { DomainError, invalidInput } from '../domain/errors.js';
 import type { Logger } from '../logger.js';
 import type { MediaPlayer, MediaPlayerFactory, MediaPlayerTarget } from '../ports/media-player.js';
 import type { LibraryService } from './library.service.js';
-import type { TorrentService } from './torrent.service.js';
+import type { FileDoneListener } from './torrent.service.js';
 
 /** KODI_URL / KODI_USERNAME / KODI_PASSWORD. */
 export interface KodiDefaults {
@@ -29,9 +29,10 @@ export class PlaybackService {
   private defaultKodi: { target: MediaPlayerTarget; player: MediaPlayer } | undefined;
 
   constructor(
-    private readonly library: LibraryService,
+    private readonly library: Pick<LibraryService, 'get'>,
     private readonly createPlayer: MediaPlayerFactory,
     private readonly defaults: KodiDefaults,
+    private readonly logger: Logger,
   ) {}
 
   get configured(): boolean {
@@ -58,6 +59,17 @@ export class PlaybackService {
     if (!this.configured) return;
     await this.resolve(undefined).player.notify(title, message);
   }
+
+  /**
+   * Optional nicety (subscribed to finished files when KODI_URL is set): tell the configured Kodi.
+   * Fire-and-forget, because a TV that is off must never slow down or break the download pipeline.
+   */
+  readonly notifyFileDone: FileDoneListener = (event) => {
+    const name = event.meta.files[event.fileIndex]?.name ?? event.meta.name;
+    this.notify('Download finished', name).catch((err: unknown) => {
+      this.logger.warn({ infoHash: event.infoHash, fileIndex: event.fileIndex, reason: (err as Error).message }, 'Kodi notification failed');
+    });
+  };
 
   private async send(action: 'play' | 'queue', method: string, request: PlaybackRequest, streamUrl: StreamUrlFor, run: (player: MediaPlayer, url: string) => Promise<void>) {
     // Resolve Kodi first: a missing KODI_URL is the caller's problem to fix before anything else.
@@ -137,18 +149,4 @@ function sameOrigin(a: string, b: string): boolean {
   } catch {
     return false;
   }
-}
-
-/**
- * Optional nicety: tell the configured Kodi when a file has finished downloading. Fire-and-forget,
- * because a TV that is off must never slow down or break the download pipeline.
- */
-export function notifyKodiOnFileDone(torrents: TorrentService, playback: PlaybackService, logger: Logger): void {
-  if (!playback.configured) return;
-  torrents.onFileDone((event) => {
-    const name = event.meta.files[event.fileIndex]?.name ?? event.meta.name;
-    playback.notify('Download finished', name).catch((err: unknown) => {
-      logger.warn({ infoHash: event.infoHash, fileIndex: event.fileIndex, reason: (err as Error).message }, 'Kodi notification failed');
-    });
-  });
 }

@@ -1,10 +1,7 @@
-import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { defaultFileIndex } from '../domain/default-file.js';
-import { DomainError } from '../domain/errors.js';
-import { mediaKind, mimeTypeFor } from '../domain/mime.js';
+import { mimeTypeFor } from '../domain/mime.js';
 import type { ByteRange } from '../domain/range.js';
-import type { TorrentMeta } from '../ports/torrent-engine.js';
+import type { FileStore } from '../ports/file-store.js';
 import type { TorrentService } from './torrent.service.js';
 
 /** A file ready to be served, whatever it comes from (the disk cache or a live torrent). */
@@ -18,7 +15,7 @@ export interface StreamTarget {
   lastModified: Date;
   source: 'cache' | 'disk' | 'torrent';
   open(range: ByteRange): Readable;
-  /** Call once the response is over (releases the cache lease). */
+  /** Call once the response is over (releases the cache lease). Idempotent. */
   release(): void;
 }
 
@@ -40,52 +37,49 @@ export interface CachedFileLookup {
   lease(infoHash: string, fileIndex: number): () => void;
 }
 
-const DISK_READ_CHUNK = 256 * 1024;
-
+/**
+ * Finds the bytes of a file: the disk cache first (no engine involved), else the torrent, started
+ * from its hash when unknown. A reader of a live torrent holds a cache lease too, so the file it
+ * reads is never evicted under it once it finishes.
+ */
 export class StreamService {
   constructor(
-    private readonly torrents: TorrentService,
-    private readonly cache: CachedFileLookup | undefined,
+    private readonly torrents: Pick<TorrentService, 'openFile'>,
+    private readonly cache: CachedFileLookup,
+    private readonly files: FileStore,
   ) {}
 
-  /** Finds the file to serve: the cache first, else the torrent (started from its hash if unknown). */
   async resolve(infoHash: string, fileIndex: number | undefined): Promise<StreamTarget> {
-    const cached = await this.cache?.acquire(infoHash, fileIndex);
-    if (cached) return diskTarget(infoHash, cached, 'cache', cached.release);
+    const cached = await this.cache.acquire(infoHash, fileIndex);
+    if (cached) return this.diskTarget(infoHash, cached, 'cache', cached.release);
 
-    if (!this.torrents.has(infoHash)) this.torrents.add({ infoHash, trackers: [] }, 'stream');
-    this.torrents.noteActivity(infoHash);
-    const meta = await this.torrents.waitForMetadata(infoHash);
-    const index = pickFile(meta, fileIndex);
-    await this.torrents.wantFile(infoHash, index);
-    const engine = this.torrents.engineTorrent(infoHash);
-    if (!engine) throw new DomainError('TORRENT_FAILED', `Torrent ${infoHash} is no longer active`);
-    const file = meta.files[index]!;
-    const createdAt = Date.parse(this.torrents.get(infoHash)?.addedAt ?? '') || Date.now();
-    const lease = this.cache?.lease(infoHash, index);
-    const release = () => {
-      lease?.();
-      this.torrents.noteActivity(infoHash); // idle time counts from the end of the last read
-    };
-    if (engine.isFileDone(index)) {
-      return diskTarget(infoHash, { fileIndex: index, fileName: file.name, size: file.length, absolutePath: engine.filePath(index), createdAt, release }, 'disk', release);
+    const opened = await this.torrents.openFile(infoHash, fileIndex, 'stream');
+    const lease = this.cache.lease(infoHash, opened.fileIndex);
+    const release = once(() => {
+      lease();
+      opened.release();
+    });
+    const { file } = opened;
+    if (opened.finishedPath !== undefined) {
+      const finished = { fileIndex: opened.fileIndex, fileName: file.name, size: file.length, absolutePath: opened.finishedPath, createdAt: opened.addedAt, release };
+      return this.diskTarget(infoHash, finished, 'disk', release);
     }
-    if (mediaKind(file.name) === 'video') engine.prebuffer(index);
     return {
-      ...describe(infoHash, index, file.name, file.length, createdAt),
+      ...describe(infoHash, opened.fileIndex, file.name, file.length, opened.addedAt),
       source: 'torrent',
-      open: (range) => engine.createReadStream(index, range),
+      open: (range) => opened.createReadStream(range),
       release,
     };
   }
-}
 
-function pickFile(meta: TorrentMeta, fileIndex: number | undefined): number {
-  const index = fileIndex ?? defaultFileIndex(meta.files);
-  if (index === undefined || !meta.files[index]) {
-    throw new DomainError('FILE_NOT_FOUND', `File index ${fileIndex} does not exist; torrent ${meta.infoHash} has ${meta.files.length} file(s)`);
+  private diskTarget(infoHash: string, file: CachedFile, source: 'cache' | 'disk', release: () => void): StreamTarget {
+    return {
+      ...describe(infoHash, file.fileIndex, file.fileName, file.size, file.createdAt),
+      source,
+      open: (range) => this.files.open(file.absolutePath, range),
+      release: once(release),
+    };
   }
-  return index;
 }
 
 function describe(infoHash: string, fileIndex: number, fileName: string, size: number, createdAt: number) {
@@ -101,16 +95,11 @@ function describe(infoHash: string, fileIndex: number, fileName: string, size: n
   };
 }
 
-function diskTarget(infoHash: string, file: CachedFile, source: 'cache' | 'disk', release: () => void): StreamTarget {
-  let released = false;
-  return {
-    ...describe(infoHash, file.fileIndex, file.fileName, file.size, file.createdAt),
-    source,
-    open: (range) => createReadStream(file.absolutePath, { start: range.start, end: range.end, highWaterMark: DISK_READ_CHUNK }),
-    release: () => {
-      if (released) return;
-      released = true;
-      release();
-    },
+function once(fn: () => void): () => void {
+  let done = false;
+  return () => {
+    if (done) return;
+    done = true;
+    fn();
   };
 }

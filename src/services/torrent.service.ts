@@ -1,9 +1,12 @@
 import { DomainError, notFound } from '../domain/errors.js';
 import { defaultFileIndex } from '../domain/default-file.js';
+import { mediaKind } from '../domain/mime.js';
+import type { ByteRange } from '../domain/range.js';
 import { buildMagnet, type ParsedTorrentInput } from '../domain/torrent-input.js';
 import type { Logger } from '../logger.js';
 import type { Clock } from '../ports/clock.js';
-import type { EngineTorrent, TorrentEngine, TorrentMeta, TorrentSource } from '../ports/torrent-engine.js';
+import type { Readable } from 'node:stream';
+import type { EngineTorrent, TorrentEngine, TorrentFileInfo, TorrentMeta, TorrentSource } from '../ports/torrent-engine.js';
 import { describeLiveTorrent, type TorrentView } from './torrent-status.js';
 
 export interface TorrentServiceOptions {
@@ -22,6 +25,21 @@ export type FileDoneListener = (event: { infoHash: string; fileIndex: number; me
 
 /** Who started a torrent: the API (the user's library) or a stream request (a player, an addon). */
 export type TorrentOrigin = 'api' | 'stream';
+
+/** A file of a live torrent, opened for reading: either finished on disk or read through the engine. */
+export interface OpenedTorrentFile {
+  meta: TorrentMeta;
+  fileIndex: number;
+  file: TorrentFileInfo;
+  /** When the torrent was added (ms); the stream's Last-Modified. */
+  addedAt: number;
+  /** The file is complete on disk at this path: read it from there, not through the engine. */
+  finishedPath: string | undefined;
+  /** Bytes of the file; waits for missing pieces, asking for them first. Destroy it to let them go. */
+  createReadStream(range: ByteRange): Readable;
+  /** Call once the reader is done: idle time counts from the end of the last read. */
+  release(): void;
+}
 
 interface ManagedTorrent {
   infoHash: string;
@@ -64,13 +82,56 @@ export class TorrentService {
     this.fileDoneListeners.push(listener);
   }
 
-  /** Starts (or returns) a torrent. Never waits for peers; await `waitForMetadata` for that. */
-  add(input: ParsedTorrentInput, origin: TorrentOrigin = 'api'): TorrentView {
+  /** Starts (or returns) a torrent for the API: the user's library. Never waits for peers; await `waitForMetadata` for that. */
+  add(input: ParsedTorrentInput): TorrentView {
+    return this.view(this.start(input, 'api'));
+  }
+
+  /**
+   * Opens a file for a reader (a player, the addon's subtitles), starting the torrent from its bare
+   * info hash when unknown, and waiting up to TORRENT_TIMEOUT for its metadata. `fileIndex` undefined =
+   * the default file (the largest video). The file becomes wanted: it keeps downloading in the background.
+   */
+  async openFile(infoHash: string, fileIndex: number | undefined, origin: TorrentOrigin): Promise<OpenedTorrentFile> {
+    const managed = this.start({ infoHash, trackers: [] }, origin);
+    managed.lastActivity = this.clock.now();
+    const meta = await this.waitForMetadata(infoHash);
+    const index = fileIndex ?? defaultFileIndex(meta.files);
+    const file = index === undefined ? undefined : meta.files[index];
+    if (index === undefined || !file) {
+      throw new DomainError('FILE_NOT_FOUND', `File index ${fileIndex} does not exist; torrent ${infoHash} has ${meta.files.length} file(s)`);
+    }
+    await this.wantFile(infoHash, index);
+    const engine = managed.engine;
+    if (!engine?.meta() || this.torrents.get(infoHash) !== managed) throw new DomainError('TORRENT_FAILED', `Torrent ${infoHash} is no longer active`);
+    const done = engine.isFileDone(index);
+    // Players read a video's container index (head, and the tail for MKV/MP4) before playing.
+    if (!done && mediaKind(file.name) === 'video') engine.prebuffer(index);
+    return {
+      meta,
+      fileIndex: index,
+      file,
+      addedAt: managed.addedAt,
+      finishedPath: done ? engine.filePath(index) : undefined,
+      createReadStream: (range) => engine.createReadStream(index, range),
+      release: () => {
+        managed.lastActivity = this.clock.now();
+      },
+    };
+  }
+
+  /**
+   * The retry rule, in one place: an add of a failed torrent starts it afresh (the user asked again,
+   * maybe with trackers the first attempt lacked); a stream request does not (a player retrying its
+   * ranges would restart a dead torrent forever), and gets the failure from `waitForMetadata`.
+   * A torrent added through the API stays the user's even if a stream started it.
+   */
+  private start(input: ParsedTorrentInput, origin: TorrentOrigin): ManagedTorrent {
     const existing = this.torrents.get(input.infoHash);
-    if (existing && !existing.failure) {
-      if (origin === 'api') existing.origin = 'api'; // added on purpose now: it stays
+    if (existing && (!existing.failure || origin === 'stream')) {
+      if (origin === 'api') existing.origin = 'api';
       existing.lastActivity = this.clock.now();
-      return this.view(existing);
+      return existing;
     }
     if (existing) this.forget(existing);
     const source: TorrentSource = input.torrentFile
@@ -92,17 +153,11 @@ export class TorrentService {
     managed.metadata = this.fetchMetadata(managed);
     managed.metadata.catch(() => undefined);
     this.torrents.set(input.infoHash, managed);
-    return this.view(managed);
+    return managed;
   }
 
   has(infoHash: string): boolean {
     return this.torrents.has(infoHash);
-  }
-
-  /** A stream started or ended: the torrent is in use. */
-  noteActivity(infoHash: string): void {
-    const managed = this.torrents.get(infoHash);
-    if (managed) managed.lastActivity = this.clock.now();
   }
 
   /**
@@ -124,27 +179,13 @@ export class TorrentService {
   }
 
   /** Waits for metadata up to `timeoutMs`; METADATA_TIMEOUT when it does not come, TORRENT_FAILED when the torrent gave up. */
-  async waitForMetadata(infoHash: string, timeoutMs = this.options.timeoutMs): Promise<TorrentMeta> {
+  waitForMetadata(infoHash: string, timeoutMs = this.options.timeoutMs): Promise<TorrentMeta> {
     const managed = this.require(infoHash);
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new DomainError('METADATA_TIMEOUT', `No metadata for ${infoHash} after ${Math.round(timeoutMs / 1000)} s: no peers found yet`)), timeoutMs);
-    });
-    try {
-      return await Promise.race([managed.metadata, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  /** The engine torrent once metadata is there (for reading files). */
-  engineTorrent(infoHash: string): EngineTorrent | undefined {
-    const managed = this.torrents.get(infoHash);
-    return managed?.engine?.meta() ? managed.engine : undefined;
+    return this.withTimeout(managed.metadata, timeoutMs, () => new DomainError('METADATA_TIMEOUT', `No metadata for ${infoHash} after ${Math.round(timeoutMs / 1000)} s: no peers found yet`));
   }
 
   /** Marks a file as wanted: it downloads in the background and counts towards progress. */
-  async wantFile(infoHash: string, fileIndex: number): Promise<void> {
+  private async wantFile(infoHash: string, fileIndex: number): Promise<void> {
     const managed = this.require(infoHash);
     const engine = managed.engine;
     const file = engine?.meta()?.files[fileIndex];
@@ -210,7 +251,7 @@ export class TorrentService {
       const engine = this.engine.add(managed.source);
       managed.engine = engine;
       try {
-        const meta = await this.raceTimeout(engine.ready, signal);
+        const meta = await this.withTimeout(engine.ready, this.options.timeoutMs, () => new DomainError('METADATA_TIMEOUT', 'metadata timeout'), signal);
         await this.onMetadata(managed, engine, meta);
         return meta;
       } catch (err) {
@@ -236,16 +277,20 @@ export class TorrentService {
     throw cause ?? new DomainError('TORRENT_FAILED', reason);
   }
 
-  private raceTimeout<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new DomainError('METADATA_TIMEOUT', 'metadata timeout')), this.options.timeoutMs);
-      const onAbort = () => reject(new DomainError('TORRENT_FAILED', 'removed'));
-      signal.addEventListener('abort', onAbort, { once: true });
-      promise.then(resolve, reject).finally(() => {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', onAbort);
-      });
-    });
+  /** `promise`, or `timedOut()` after `ms` on the injected clock, or TORRENT_FAILED once `signal` aborts. */
+  private async withTimeout<T>(promise: Promise<T>, ms: number, timedOut: () => Error, signal?: AbortSignal): Promise<T> {
+    const timer = new AbortController();
+    const stop = signal ? AbortSignal.any([signal, timer.signal]) : timer.signal;
+    const expired = this.clock.sleep(ms, stop).then(
+      () => { throw timedOut(); },
+      () => { throw new DomainError('TORRENT_FAILED', 'removed'); },
+    );
+    try {
+      return await Promise.race([promise, expired]);
+    } finally {
+      timer.abort();
+      expired.catch(() => undefined);
+    }
   }
 
   private async onMetadata(managed: ManagedTorrent, engine: EngineTorrent, meta: TorrentMeta): Promise<void> {

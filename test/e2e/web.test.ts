@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import express from 'express';
 import type { Server } from 'node:http';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { eventsRoutes } from '../../src/http/events.routes.js';
+import { eventsRoutes } from '../../src/http/torrents/events.routes.js';
 import { silentLogger } from '../../src/logger.js';
 import { json, request, waitFor } from '../fixtures/http.js';
 import { startTestServer, type TestServer } from '../fixtures/server.js';

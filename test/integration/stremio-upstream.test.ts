@@ -30,7 +30,7 @@ beforeAll(async () => {
   await json(`${server.url}/api/torrents`, { method: 'POST', body: { magnetUri: movie.magnetUri } });
   movieIndex = await fileIndexOf(server.url, movie.infoHash, 'Fixture Movie (2024).mp4');
   await request(`${server.url}/stream/proxy/${movie.infoHash}`);
-  await waitFor(() => server.cache.index.get(movie.infoHash, movieIndex), 20000, 'movie in the cache index');
+  await waitFor(() => server.cache.isCached(movie.infoHash, movieIndex), 20000, 'movie in the cache index');
 });
 
 afterEach(() => {

@@ -147,7 +147,7 @@ describe('streams for our own ids', () => {
 
   test('once the file is in the cache it is marked "⚡ cached" and cached for a day', async () => {
     const index = await fileIndexOf(server.url, movie.infoHash, 'Fixture Movie (2024).mp4');
-    await waitFor(() => server.cache.index.get(movie.infoHash, index), 20000, 'movie in the cache index');
+    await waitFor(() => server.cache.isCached(movie.infoHash, index), 20000, 'movie in the cache index');
     const body = await addon.get('stream', 'movie', `btih:${movie.infoHash}`);
     expect(body.streams[0].name).toBe('⚡ cached\nTSS');
     expect(await cacheControl(`${server.url}/stream/movie/btih:${movie.infoHash}.json`)).toBe('max-age=86400, public');

@@ -1,11 +1,11 @@
 import { MemoryCacheIndex } from '../../src/adapters/memory-cache-index.js';
-import { TorrentMetaStore } from '../../src/adapters/torrent-meta-store.js';
+import { FileTorrentMetaStore } from '../../src/adapters/torrent-meta-store.js';
 import { silentLogger } from '../../src/logger.js';
 import type { CacheEntry } from '../../src/ports/cache-index.js';
 import type { Clock } from '../../src/ports/clock.js';
 import type { Disk } from '../../src/ports/disk.js';
 import { CacheCleaner } from '../../src/services/cache-cleaner.service.js';
-import { CacheService, Leases } from '../../src/services/cache.service.js';
+import { CacheService } from '../../src/services/cache.service.js';
 import { TorrentService } from '../../src/services/torrent.service.js';
 import { noEngine } from '../fixtures/no-engine.js';
 
@@ -36,9 +36,9 @@ const entry = (n: number, over: Partial<CacheEntry> = {}): CacheEntry => ({
 async function setup(limits: { maxSize?: number; maxDiskBytes?: number; ttlMs?: number; minFreeBytes?: number } = {}, freeBytes?: number) {
   const index = new MemoryCacheIndex({ maxEntries: 10_000 });
   const { disk, removed } = recordingDisk(freeBytes);
-  const cache = new CacheService(index, new TorrentMetaStore('/nonexistent/.torrents'), disk, new Leases(), clock, '/dl', silentLogger);
+  const cache = new CacheService({ index, metaStore: new FileTorrentMetaStore('/nonexistent/.torrents'), disk, clock, downloadDir: '/dl', logger: silentLogger });
   const torrents = new TorrentService(noEngine, clock, { timeoutMs: 1000, maxRetries: 0 }, silentLogger);
-  const cleaner = new CacheCleaner(cache, torrents, disk, clock, {
+  const cleaner = new CacheCleaner(cache, torrents, clock, {
     maxSize: 1000, maxDiskBytes: 10 ** 12, ttlMs: 0, minFreeBytes: 0, orphanGraceMs: 10 ** 9, ...limits,
   }, silentLogger);
   return { index, cache, cleaner, removed };

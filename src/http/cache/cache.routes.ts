@@ -1,8 +1,8 @@
 import { Router } from 'express';
-import { invalidInput } from '../domain/errors.js';
-import type { CacheAdminService } from '../services/cache-admin.service.js';
-import type { LibraryService } from '../services/library.service.js';
-import { infoHashParam } from './params.js';
+import { invalidInput } from '../../domain/errors.js';
+import type { CacheAdminService } from '../../services/cache-admin.service.js';
+import type { LibraryService } from '../../services/library.service.js';
+import { infoHashParam } from '../shared/params.js';
 
 const MAX_CHECK = 200;
 

@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { DomainError, type ErrorCode } from '../domain/errors.js';
-import type { Logger } from '../logger.js';
+import { DomainError, type ErrorCode } from '../../domain/errors.js';
+import type { Logger } from '../../logger.js';
 
 const STATUS: Record<ErrorCode, number> = {
   INVALID_INPUT: 400,

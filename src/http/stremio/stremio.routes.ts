@@ -1,15 +1,15 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Router } from 'express';
 import sdk from 'stremio-addon-sdk';
-import type { Config } from '../config.js';
-import { parseAddonConfig } from '../domain/addon-config.js';
-import { DomainError } from '../domain/errors.js';
-import { parseAddonId } from '../domain/stremio-ids.js';
-import type { Logger } from '../logger.js';
-import type { AddonCatalogService } from '../services/addon-catalog.service.js';
-import type { AddonStreamsService } from '../services/addon-streams.service.js';
-import { posterPath } from './poster.routes.js';
-import { publicBaseUrl } from './public-url.js';
+import type { Config } from '../../config.js';
+import { parseAddonConfig } from '../../domain/addon-config.js';
+import { DomainError } from '../../domain/errors.js';
+import { parseAddonId } from '../../domain/stremio-ids.js';
+import type { Logger } from '../../logger.js';
+import type { AddonCatalogService } from '../../services/addon-catalog.service.js';
+import type { AddonStreamsService } from '../../services/addon-streams.service.js';
+import { posterPath } from '../shared/links.js';
+import { publicBaseUrl } from '../shared/public-url.js';
 import { LONG_MAX_AGE, SHORT_MAX_AGE, streamsMaxAge, toStremioStreams } from './stremio-streams.js';
 
 export const CATALOG_ID = 'tss-my-torrents';

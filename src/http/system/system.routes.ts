@@ -1,8 +1,8 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import express, { Router } from 'express';
-import type { Config } from '../config.js';
-import type { TorrentService } from '../services/torrent.service.js';
+import type { Config } from '../../config.js';
+import type { TorrentService } from '../../services/torrent.service.js';
 import { openApiDocument } from './openapi.js';
 
 export interface CacheHealth {

@@ -1,12 +1,9 @@
 import { Router } from 'express';
-import { posterSvg } from '../domain/poster-svg.js';
-import type { LibraryService } from '../services/library.service.js';
-import { infoHashParam } from './params.js';
+import { posterSvg } from '../../domain/poster-svg.js';
+import type { LibraryService } from '../../services/library.service.js';
+import { POSTER_SUFFIX as SUFFIX } from '../shared/links.js';
+import { infoHashParam } from '../shared/params.js';
 
-const SUFFIX = '.svg';
-
-/** Where a torrent's generated poster lives; the addon's catalog and metas link to it. */
-export const posterPath = (infoHash: string): string => `/poster/${infoHash}${SUFFIX}`;
 
 /**
  * GET /poster/:infoHash.svg - a generated 2:3 poster (the torrent's name on a gradient coloured by its

@@ -1,9 +1,9 @@
 import { buffer } from 'node:stream/consumers';
 import { Router } from 'express';
-import { invalidInput } from '../domain/errors.js';
-import { decodeSubtitle, srtToVtt } from '../domain/subtitles.js';
-import type { StreamService } from '../services/stream.service.js';
-import { fileIndexParam, infoHashParam } from './params.js';
+import { invalidInput } from '../../domain/errors.js';
+import { decodeSubtitle, srtToVtt } from '../../domain/subtitles.js';
+import type { StreamService } from '../../services/stream.service.js';
+import { fileIndexParam, infoHashParam } from '../shared/params.js';
 
 /** Subtitles are read whole into memory to be converted; real ones are well under this. */
 const MAX_SUBTITLE_BYTES = 5 * 1024 * 1024;

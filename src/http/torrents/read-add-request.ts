@@ -1,6 +1,6 @@
 import busboy from 'busboy';
 import type { Request } from 'express';
-import { invalidInput } from '../domain/errors.js';
+import { invalidInput } from '../../domain/errors.js';
 
 const MAX_TORRENT_BYTES = 10 * 1024 * 1024;
 

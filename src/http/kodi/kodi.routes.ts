@@ -1,9 +1,9 @@
 import { Router, type Request } from 'express';
-import { invalidInput } from '../domain/errors.js';
-import type { PlaybackRequest, PlaybackService, StreamUrlFor } from '../services/playback.service.js';
-import { fileIndexParam, infoHashParam } from './params.js';
-import { publicBaseUrl } from './public-url.js';
-import { playerPath } from './stream.routes.js';
+import { invalidInput } from '../../domain/errors.js';
+import type { PlaybackRequest, PlaybackService, StreamUrlFor } from '../../services/playback.service.js';
+import { fileIndexParam, infoHashParam } from '../shared/params.js';
+import { publicBaseUrl } from '../shared/public-url.js';
+import { playerPath } from '../shared/links.js';
 
 /** "Play on my Kodi": POST /api/kodi/play and /api/kodi/queue, GET /api/kodi/status. */
 export function kodiRoutes(playback: PlaybackService, publicUrl: string | undefined): Router {

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { pipeline, Readable } from 'node:stream';
 import type { Request, Response } from 'express';
-import { contentDisposition } from '../domain/content-disposition.js';
-import { contentRange, evaluateIfRange, parseRange, unsatisfiedRange, type ByteRange } from '../domain/range.js';
-import type { StreamTarget } from '../services/stream.service.js';
+import { contentDisposition } from '../../domain/content-disposition.js';
+import { contentRange, evaluateIfRange, parseRange, unsatisfiedRange, type ByteRange } from '../../domain/range.js';
+import type { StreamTarget } from '../../services/stream.service.js';
 
 /**
  * Answers GET/HEAD for a file with RFC 9110 range semantics: 200, 206 (single or multipart/byteranges),

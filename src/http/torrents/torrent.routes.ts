@@ -1,12 +1,9 @@
 import { Router } from 'express';
-import { fetchTorrentFile } from '../adapters/torrent-url-fetcher.js';
-import { parseImdbLinkFields } from '../domain/imdb-link.js';
-import { parseTorrentFile, parseTorrentInput, type ParsedTorrentInput } from '../domain/torrent-input.js';
-import type { ImdbLinkRecorder } from '../services/imdb-link.service.js';
-import type { LibraryService } from '../services/library.service.js';
-import type { TorrentService } from '../services/torrent.service.js';
-import type { TorrentView } from '../services/torrent-status.js';
-import { booleanParam, infoHashParam } from './params.js';
+import type { AddTorrentService } from '../../services/add-torrent.service.js';
+import type { LibraryService } from '../../services/library.service.js';
+import type { TorrentService } from '../../services/torrent.service.js';
+import type { TorrentView } from '../../services/torrent-status.js';
+import { booleanParam, infoHashParam } from '../shared/params.js';
 import { readAddRequest } from './read-add-request.js';
 
 const summary = (t: TorrentView) => ({
@@ -30,21 +27,17 @@ export async function torrentListData(library: LibraryService, torrents: Torrent
   return { total: list.length, downloadSpeed: stats.downloadSpeed, uploadSpeed: stats.uploadSpeed, torrents: list.map(summary), dht: stats.dht };
 }
 
-export function torrentRoutes(library: LibraryService, torrents: TorrentService, imdbLinks?: ImdbLinkRecorder): Router {
+export interface TorrentRouteServices {
+  addTorrent: AddTorrentService;
+  library: LibraryService;
+  torrents: TorrentService;
+}
+
+export function torrentRoutes({ addTorrent, library, torrents }: TorrentRouteServices): Router {
   const router = Router();
 
   router.post('/api/torrents', async (req, res) => {
-    const request = await readAddRequest(req);
-    // Optional imdbId/season/episode: validated before adding, stored for the Stremio addon after.
-    const imdb = parseImdbLinkFields(request.fields);
-    let input: ParsedTorrentInput | { torrentUrl: string } = request.torrentFile
-      ? await parseTorrentFile(request.torrentFile)
-      : await parseTorrentInput(request.fields);
-    if ('torrentUrl' in input) input = await parseTorrentFile(await fetchTorrentFile(input.torrentUrl));
-    if (typeof request.fields.name === 'string' && request.fields.name.trim()) input = { ...input, name: request.fields.name.trim() };
-    const wait = request.fields.wait === undefined || request.fields.wait === true || booleanParam(request.fields.wait);
-    const { created, message, ...view } = await library.add(input, { wait });
-    if (imdb && imdbLinks) await imdbLinks.record(view.infoHash, imdb, view.files);
+    const { created, message, ...view } = await addTorrent.add(await readAddRequest(req));
     res.status(created ? 201 : 200).json({
       success: true,
       data: { ...view, files: view.files.map(({ name, path, length }) => ({ name, path, length })), message },

@@ -1,5 +1,5 @@
 import { Router, type Response } from 'express';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../../logger.js';
 
 export interface EventsOptions {
   /** How often the snapshot is taken while someone listens. */

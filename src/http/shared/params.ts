@@ -1,5 +1,5 @@
-import { invalidInput } from '../domain/errors.js';
-import { normalizeInfoHash } from '../domain/torrent-input.js';
+import { invalidInput } from '../../domain/errors.js';
+import { normalizeInfoHash } from '../../domain/torrent-input.js';
 
 /** Route params are validated here, once, so handlers work with clean values. */
 export function infoHashParam(value: unknown): string {

@@ -1,13 +1,10 @@
 import { Router, type Request, type Response } from 'express';
-import { mediaKind } from '../domain/mime.js';
-import type { LibraryService } from '../services/library.service.js';
-import type { StreamService } from '../services/stream.service.js';
-import { booleanParam, fileIndexParam, infoHashParam } from './params.js';
-import { respondWithRange } from './respond-range.js';
-
-/** Path a player can sniff the extension from: /stream/<hash>/<index>/<file name>. */
-export const playerPath = (infoHash: string, fileIndex: number, fileName: string): string =>
-  `/stream/${infoHash}/${fileIndex}/${encodeURIComponent(fileName)}`;
+import { mediaKind } from '../../domain/mime.js';
+import type { LibraryService } from '../../services/library.service.js';
+import type { StreamService } from '../../services/stream.service.js';
+import { booleanParam, fileIndexParam, infoHashParam } from '../shared/params.js';
+import { playerPath } from '../shared/links.js';
+import { respondWithRange } from '../shared/respond-range.js';
 
 export function streamRoutes(streams: StreamService, library: LibraryService): Router {
   const router = Router();

@@ -1,20 +1,20 @@
 import { Router, type Response } from 'express';
-import { contentDisposition } from '../domain/content-disposition.js';
-import { DomainError } from '../domain/errors.js';
-import { buildM3u, buildStrm, type PlaylistItem } from '../domain/m3u.js';
-import { mediaKind } from '../domain/mime.js';
-import type { LibraryService } from '../services/library.service.js';
-import type { TorrentView } from '../services/torrent-status.js';
-import { fileIndexParam, infoHashParam } from './params.js';
-import { publicBaseUrl } from './public-url.js';
-import { playerPath } from './stream.routes.js';
+import { contentDisposition } from '../../domain/content-disposition.js';
+import { DomainError } from '../../domain/errors.js';
+import { buildM3u, buildStrm, type PlaylistItem } from '../../domain/m3u.js';
+import { mediaKind } from '../../domain/mime.js';
+import type { LibraryService } from '../../services/library.service.js';
+import type { TorrentView } from '../../services/torrent-status.js';
+import { fileIndexParam, infoHashParam } from '../shared/params.js';
+import { publicBaseUrl } from '../shared/public-url.js';
+import { playerPath } from '../shared/links.js';
 
 /**
  * Playlist links for Kodi, VLC and friends: GET /playlist/<infoHash>.m3u, /playlist/all.m3u and
  * /strm/<infoHash>/<fileIndex>.strm. Kodi picks its parser from the URL, so the suffix is part of the
  * route (a ".m3u8" would go to its HLS demuxer); Express 5 cannot put a literal suffix after a param,
  * hence `:file` plus a suffix check. all.m3u follows the library's order (newest first, like
- * GET /api/torrents), active torrents before cached ones.
+ * GET /api/torrents).
  */
 export function playlistRoutes(library: LibraryService, publicUrl: string | undefined): Router {
   const router = Router();

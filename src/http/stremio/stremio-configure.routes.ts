@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
-import type { Config } from '../config.js';
-import { DEFAULT_ADDON_CONFIG, encodeAddonConfig, parseAddonConfig, upstreamKey, upstreamLabel, type AddonConfig } from '../domain/addon-config.js';
-import { publicBaseUrl } from './public-url.js';
+import type { Config } from '../../config.js';
+import { DEFAULT_ADDON_CONFIG, encodeAddonConfig, parseAddonConfig, upstreamKey, upstreamLabel, type AddonConfig } from '../../domain/addon-config.js';
+import { publicBaseUrl } from '../shared/public-url.js';
 
 /** Same rules as the other pages: nothing but this server, no inline scripts (this page has none). */
 const CSP = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'";

@@ -1,21 +1,13 @@
-import { subtitleLang } from '../domain/subtitle-match.js';
-import { isWebReady } from '../domain/mime.js';
-import { formatBytes } from '../services/addon-catalog.service.js';
-import type { StreamAnswer, StreamCandidate } from '../services/addon-streams.service.js';
-import { playerPath } from './stream.routes.js';
+import { subtitleLang } from '../../domain/subtitle-match.js';
+import { isWebReady } from '../../domain/mime.js';
+import { formatBytes } from '../../services/addon-catalog.service.js';
+import type { StreamAnswer, StreamCandidate } from '../../services/addon-streams.service.js';
+import { streamPath, subtitlePath } from '../shared/links.js';
 
 export const CACHED_MARK = '⚡ cached';
 /** Seconds. Active torrents and upstream results change; a finished cached file does not. */
 export const SHORT_MAX_AGE = 30;
 export const LONG_MAX_AGE = 24 * 60 * 60;
-
-/** A file's URL on this server: ending in the file name when we know it, because players sniff the extension. */
-export function streamPath(c: Pick<StreamCandidate, 'infoHash' | 'fileIndex' | 'fileName'>): string {
-  if (c.fileIndex !== undefined && c.fileName) return playerPath(c.infoHash, c.fileIndex, c.fileName);
-  return `/stream/proxy/${c.infoHash}${c.fileIndex === undefined ? '' : `?fileIndex=${c.fileIndex}`}`;
-}
-
-export const subtitlePath = (infoHash: string, fileIndex: number): string => `/subtitles/${infoHash}/${fileIndex}.vtt`;
 
 /**
  * Stremio stream objects for an answer, every torrent rewritten to an absolute HTTP URL on this server

@@ -1,0 +1,45 @@
+import path from 'node:path';
+import { JsonImdbLinkStore } from './adapters/json-imdb-link-store.js';
+import { KodiJsonRpcClient } from './adapters/kodi-jsonrpc-client.js';
+import { readManifestTemplate } from './adapters/manifest-file.js';
+import { StremioUpstreamClient } from './adapters/stremio-upstream-client.js';
+import { httpTorrentFileFetcher } from './adapters/torrent-url-fetcher.js';
+import type { Config } from './config.js';
+import type { Logger } from './logger.js';
+import type { Clock } from './ports/clock.js';
+import { AddTorrentService } from './services/add-torrent.service.js';
+import { AddonCatalogService } from './services/addon-catalog.service.js';
+import { AddonStreamsService } from './services/addon-streams.service.js';
+import type { CacheService } from './services/cache.service.js';
+import { ImdbLinkService } from './services/imdb-link.service.js';
+import { LibraryService } from './services/library.service.js';
+import { PlaybackService } from './services/playback.service.js';
+import type { TorrentService } from './services/torrent.service.js';
+import { StreamService } from './services/stream.service.js';
+import { nodeFileStore } from './adapters/node-file-store.js';
+
+/**
+ * The services on top of the torrents and the cache: the library and its add use case, streaming,
+ * the IMDb links, Kodi playback and the Stremio addon's catalog and streams.
+ */
+export function composeFeatures(config: Config, torrents: TorrentService, cache: CacheService, clock: Clock, logger: Logger) {
+  const library = new LibraryService(torrents, cache);
+  const streams = new StreamService(torrents, cache, nodeFileStore);
+  const imdbLinks = new ImdbLinkService(new JsonImdbLinkStore(path.join(path.dirname(config.cache.dbPath), 'imdb-links.json'), logger), library, clock);
+  const addTorrent = new AddTorrentService(torrents, cache, httpTorrentFileFetcher, imdbLinks);
+  const playback = new PlaybackService(library, (target) => new KodiJsonRpcClient(target), config.kodi, logger);
+  if (playback.configured) torrents.onFileDone(playback.notifyFileDone);
+  const addonCatalog = new AddonCatalogService(library);
+  const addonStreams = new AddonStreamsService({
+    library,
+    cache,
+    links: imdbLinks,
+    upstream: new StremioUpstreamClient(),
+    upstreams: config.addon.upstreams,
+    logger,
+  });
+  const addonManifest = readManifestTemplate('stremio.manifest.json');
+  return { library, streams, imdbLinks, addTorrent, playback, addonCatalog, addonStreams, addonManifest };
+}
+
+export type Features = ReturnType<typeof composeFeatures>;

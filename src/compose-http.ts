@@ -1,0 +1,49 @@
+import type express from 'express';
+import type { Config } from './config.js';
+import type { Features } from './compose-features.js';
+import type { Logger } from './logger.js';
+import type { CacheAdminService } from './services/cache-admin.service.js';
+import type { TorrentService } from './services/torrent.service.js';
+import { createApp } from './http/app.js';
+import { cacheRoutes } from './http/cache/cache.routes.js';
+import { kodiRoutes } from './http/kodi/kodi.routes.js';
+import { playlistRoutes } from './http/kodi/playlist.routes.js';
+import { posterRoutes } from './http/stremio/poster.routes.js';
+import { stremioConfigureRoutes } from './http/stremio/stremio-configure.routes.js';
+import { stremioRoutes } from './http/stremio/stremio.routes.js';
+import { streamRoutes } from './http/streams/stream.routes.js';
+import { subtitleRoutes } from './http/streams/subtitle.routes.js';
+import { systemRoutes } from './http/system/system.routes.js';
+import { eventsRoutes } from './http/torrents/events.routes.js';
+import { torrentListData, torrentRoutes } from './http/torrents/torrent.routes.js';
+import { webRoutes } from './http/web/web.routes.js';
+
+export interface HttpServices extends Features {
+  torrents: TorrentService;
+  cacheAdmin: CacheAdminService;
+}
+
+export interface HttpSettings {
+  config: Config;
+  logger: Logger;
+  version: string;
+  webDir: string;
+}
+
+/** Every router of the app, in mount order: this list is the whole HTTP surface. */
+export function composeHttp(s: HttpServices, { config, logger, version, webDir }: HttpSettings): express.Express {
+  return createApp([
+    systemRoutes({ config, version, startedAt: Date.now(), torrents: s.torrents, cache: s.cacheAdmin, webDir }),
+    torrentRoutes({ addTorrent: s.addTorrent, library: s.library, torrents: s.torrents }),
+    streamRoutes(s.streams, s.library),
+    cacheRoutes(s.cacheAdmin, s.library),
+    eventsRoutes(() => torrentListData(s.library, s.torrents), logger),
+    kodiRoutes(s.playback, config.publicUrl),
+    playlistRoutes(s.library, config.publicUrl),
+    webRoutes(webDir),
+    stremioRoutes({ config, logger, version, manifest: s.addonManifest, catalog: s.addonCatalog, streams: s.addonStreams }),
+    stremioConfigureRoutes(config),
+    subtitleRoutes(s.streams),
+    posterRoutes(s.library),
+  ], logger);
+}
