@@ -2,7 +2,7 @@
 // Deliberately simple (polls one torrent) so it also works as a smoke test of the REST API.
 import { api } from './lib/api.js';
 import { h, setText } from './lib/dom.js';
-import { formatBytes, formatEta, formatSpeed, mediaKind, percent, playerPath } from './lib/format.js';
+import { formatBytes, formatEta, formatSpeed, percent, playerPath } from './lib/format.js';
 import { playInVideo, subtitleTracks, videoErrorText } from './lib/player.js';
 
 const POLL_MS = 1000;
@@ -88,9 +88,10 @@ async function follow() {
 }
 
 // --- files and player -----------------------------------------------------------------------
+/** `list` is GET /api/torrents/:hash's files: each carries the server's `mediaKind`. */
 function showFiles(list) {
   files = list;
-  const playable = list.filter((f) => ['video', 'audio'].includes(mediaKind(f.name))).sort((a, b) => b.length - a.length);
+  const playable = list.filter((f) => f.mediaKind === 'video' || f.mediaKind === 'audio').sort((a, b) => b.length - a.length);
   fileSelect.replaceChildren(...playable.map((f) => h('option', { value: String(f.index), text: `${f.name} (${formatBytes(f.length)})` })));
   fileSelect.disabled = playable.length === 0;
   streamButton.disabled = playable.length === 0;

@@ -14,14 +14,5 @@ export function ratio(ours: number, theirs: number): number {
   return ours / theirs;
 }
 
-/** A deterministic PRNG (mulberry32) so every target gets the same "random" offsets. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A deterministic PRNG (mulberry32, shared with the tests) so every target gets the same "random" offsets. */
+export { seededRandom as prng } from '../../test/fixtures/random.js';

@@ -66,7 +66,9 @@ export class SqliteCacheIndex implements CacheIndex {
     this.db = new Database(options.path);
     try {
       // WAL + NORMAL: readers never block the writer, and a crash can lose at most the last
-      // transactions, never corrupt the file; acceptable for an index we can rebuild from disk.
+      // transactions, never corrupt the file. Nothing rebuilds the index from disk yet: files whose
+      // entries were lost count as orphans (the cleaner removes them after CACHE_ORPHAN_GRACE), so a
+      // lost entry today costs a re-download, not data.
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = NORMAL');
       // Another process (a CLI, a second instance) may hold the write lock briefly.

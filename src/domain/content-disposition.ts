@@ -2,6 +2,11 @@
  * Content-Disposition per RFC 6266 with RFC 8187 extended parameters. Every current browser prefers
  * filename* when present; the quoted ASCII filename is only the fallback for old clients and tools
  * (curl -J, wget), so it may be lossy but must never be dangerous.
+ *
+ * Not the content-disposition package (Express's own): its basename() splits on '\\' (so 'a\\b.mkv'
+ * becomes 'b.mkv'), it adds filename* for a '%' only when followed by two hex digits and never for '"'
+ * or '\\', it percent-encodes attr-chars (# $ & + ^ ` |) and it throws URIError on a lone surrogate;
+ * test/unit/content-disposition.test.ts pins all of these.
  */
 
 // Control characters could split the header or smuggle bytes into a saved name, and '/' would let a

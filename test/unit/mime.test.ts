@@ -38,7 +38,8 @@ describe('mimeTypeFor', () => {
   });
 
   it.each([
-    ['unknown extension', 'archive.rar'],
+    // Not .rar: mime-db knows it (application/vnd.rar); the case is "an extension nobody knows".
+    ['unknown extension', 'archive.qqq'],
     ['no extension', 'README'],
     ['trailing dot', 'movie.'],
     ['empty name', ''],
@@ -87,6 +88,19 @@ describe('mediaKind', () => {
     ['noext', 'other'],
     ['x.constructor', 'other'],
   ])('%s -> %s', (name, kind) => {
+    expect(mediaKind(name)).toBe(kind);
+  });
+
+  it.each([
+    ['a.mka', 'audio'],
+    ['a.m2v', 'video'],
+    ['a.vob', 'video'],
+    ['a.sub', 'subtitle'],
+    ['.mkv', 'other'],
+    ['a.m3u', 'other'],
+    ['a.asx', 'other'],
+    ['a.mks', 'other'],
+  ])('beyond the common ones, by MIME type with playlists and metafiles excluded: %s -> %s', (name, kind) => {
     expect(mediaKind(name)).toBe(kind);
   });
 });

@@ -1,6 +1,6 @@
 import { api } from './api.js';
 import { h, setText, srOnly } from './dom.js';
-import { browserPlayable, formatBytes, mediaKind, percent, playerPath } from './format.js';
+import { formatBytes, percent, playerPath } from './format.js';
 
 const MAX_FILES = 300;
 const REFRESH_MS = 1500;
@@ -8,7 +8,8 @@ const REFRESH_MS = 1500;
 /**
  * The files of one torrent with their actions. Rows are created once and updated in place, so a
  * focused button keeps focus while progress ticks. Fetches /api/torrents/:hash/files only while
- * the panel is open, at most every REFRESH_MS.
+ * the panel is open, at most every REFRESH_MS. Each file carries the server's `mediaKind` and
+ * `browserPlayable`, so the buttons match what the streams will serve.
  */
 export function createFilesPanel(infoHash, actions) {
   const list = h('ul', { class: 'file-list' });
@@ -23,12 +24,12 @@ export function createFilesPanel(infoHash, actions) {
   const row = (file) => {
     const name = h('span', { class: 'file-name', title: file.path, text: file.name });
     const meta = h('span', { class: 'file-meta' });
-    const kind = mediaKind(file.name);
+    const kind = file.mediaKind;
     const named = (label) => [label, srOnly(` ${file.name}`)];
     const buttons = [];
     if (kind === 'video' || kind === 'audio') {
       const play = h('button', { type: 'button', class: 'btn btn-primary', onclick: () => actions.play(file, files) }, ...named('Play'));
-      if (!browserPlayable(file.name)) play.title = 'Browsers rarely play this format; try Kodi or the M3U link';
+      if (!file.browserPlayable) play.title = 'Browsers rarely play this format; try Kodi or the M3U link';
       buttons.push(play);
     }
     buttons.push(

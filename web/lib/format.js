@@ -30,25 +30,6 @@ export function percent(progress) {
   return Number.isFinite(value) ? Math.max(0, Math.min(100, value)) : 0;
 }
 
-const KINDS = {
-  video: ['mp4', 'm4v', 'mkv', 'webm', 'avi', 'mov', 'flv', 'wmv', 'mpg', 'mpeg', 'ts', 'm2ts', 'ogv', '3gp'],
-  audio: ['mp3', 'wav', 'ogg', 'oga', 'flac', 'm4a', 'aac', 'opus', 'wma'],
-  subtitle: ['srt', 'vtt', 'ass', 'ssa'],
-};
-
-/** Same extension table as the server's mime module, so the buttons match what streams will play. */
-export function mediaKind(fileName) {
-  const ext = String(fileName).split('.').pop().toLowerCase();
-  for (const [kind, list] of Object.entries(KINDS)) if (list.includes(ext)) return kind;
-  return 'other';
-}
-
-/** What a browser <video> can realistically open; MKV/AVI still get Download/Kodi/M3U. */
-export function browserPlayable(fileName) {
-  const ext = String(fileName).split('.').pop().toLowerCase();
-  return ['mp4', 'm4v', 'webm', 'ogv', 'mov', 'mp3', 'wav', 'ogg', 'oga', 'flac', 'm4a', 'aac', 'opus'].includes(ext);
-}
-
 /** The player-friendly stream path (/stream/<hash>/<index>/<name>): players sniff the extension. */
 export const playerPath = (infoHash, file) => `/stream/${infoHash}/${file.index}/${encodeURIComponent(file.name)}`;
 

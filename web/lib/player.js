@@ -1,5 +1,3 @@
-import { mediaKind } from './format.js';
-
 /** Language guess from names like "Movie.en.srt" or "Subs/English.srt", for srclang and labels. */
 const LANGS = { en: 'en', eng: 'en', english: 'en', fr: 'fr', fre: 'fr', french: 'fr', de: 'de', ger: 'de', german: 'de', es: 'es', spa: 'es', spanish: 'es', it: 'it', ita: 'it', italian: 'it', pt: 'pt', por: 'pt', portuguese: 'pt', nl: 'nl', dutch: 'nl', ru: 'ru', rus: 'ru', russian: 'ru' };
 
@@ -8,10 +6,13 @@ function subtitleLanguage(name) {
   return words.map((w) => LANGS[w]).find(Boolean);
 }
 
-/** The subtitle files of a torrent as <track> descriptions (the addon converts SRT to WebVTT). */
+/**
+ * The subtitle files of a torrent as <track> descriptions (the addon converts SRT to WebVTT).
+ * `files` are the API's file objects, which carry the server's `mediaKind`.
+ */
 export function subtitleTracks(infoHash, files) {
   return files
-    .filter((f) => mediaKind(f.name) === 'subtitle')
+    .filter((f) => f.mediaKind === 'subtitle')
     .map((f) => ({ src: `/subtitles/${infoHash}/${f.index}.vtt`, label: f.name.replace(/\.[^.]+$/, ''), lang: subtitleLanguage(f.path ?? f.name) }));
 }
 
