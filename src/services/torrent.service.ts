@@ -246,7 +246,8 @@ export class TorrentService {
     const { signal } = managed.abort;
     const attempts = this.options.maxRetries + 1;
     for (let attempt = 1; attempt <= attempts; attempt++) {
-      if (attempt > 1) await this.clock.sleep(BACKOFF_BASE_MS * 2 ** (attempt - 2), signal);
+      // An abort during the backoff (the torrent was removed) ends the loop with TORRENT_FAILED below, never a raw AbortError.
+      if (attempt > 1) await this.clock.sleep(BACKOFF_BASE_MS * 2 ** (attempt - 2), signal).catch(() => undefined);
       if (signal.aborted) break;
       const engine = this.engine.add(managed.source);
       managed.engine = engine;
@@ -262,7 +263,7 @@ export class TorrentService {
         await this.engine.remove(managed.infoHash, { deleteFiles: false });
         if (permanent) return this.fail(managed, (err as Error).message, err as DomainError);
         if (attempt === attempts) {
-          const reason = err instanceof DomainError ? `No peers found: no metadata after ${attempts} attempts of ${Math.round(this.options.timeoutMs / 1000)} s` : `Torrent failed: ${(err as Error).message}`;
+          const reason = err instanceof DomainError ? `No peers found: no metadata after ${attempts} attempt${attempts === 1 ? '' : 's'} of ${Math.round(this.options.timeoutMs / 1000)} s` : `Torrent failed: ${(err as Error).message}`;
           return this.fail(managed, reason);
         }
       }
