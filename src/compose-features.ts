@@ -3,7 +3,8 @@ import { JsonImdbLinkStore } from './adapters/json-imdb-link-store.js';
 import { KodiJsonRpcClient } from './adapters/kodi-jsonrpc-client.js';
 import { readManifestTemplate } from './adapters/manifest-file.js';
 import { StremioUpstreamClient } from './adapters/stremio-upstream-client.js';
-import { httpTorrentFileFetcher } from './adapters/torrent-url-fetcher.js';
+import { GuardedHttpClient } from './adapters/guarded-http-client.js';
+import { HttpTorrentFileFetcher } from './adapters/torrent-url-fetcher.js';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import type { Clock } from './ports/clock.js';
@@ -23,18 +24,22 @@ import { nodeFileStore } from './adapters/node-file-store.js';
  * the IMDb links, Kodi playback and the Stremio addon's catalog and streams.
  */
 export function composeFeatures(config: Config, torrents: TorrentService, cache: CacheService, clock: Clock, logger: Logger) {
+  // One outbound client for every URL the server fetches; the configured Kodi is trusted wherever it is.
+  const kodiOrigin = config.kodi.url ? new URL(config.kodi.url) : undefined;
+  const kodiHostPort = kodiOrigin ? [`${kodiOrigin.hostname}:${kodiOrigin.port || (kodiOrigin.protocol === 'https:' ? '443' : '80')}`] : [];
+  const outbound = new GuardedHttpClient({ allowPrivate: config.fetch.allowPrivate, allow: [...config.fetch.allow, ...kodiHostPort] });
   const library = new LibraryService(torrents, cache);
   const streams = new StreamService(torrents, cache, nodeFileStore);
   const imdbLinks = new ImdbLinkService(new JsonImdbLinkStore(path.join(path.dirname(config.cache.dbPath), 'imdb-links.json'), logger), library, clock);
-  const addTorrent = new AddTorrentService(torrents, cache, httpTorrentFileFetcher, imdbLinks);
-  const playback = new PlaybackService(library, (target) => new KodiJsonRpcClient(target), config.kodi, logger);
+  const addTorrent = new AddTorrentService(torrents, cache, new HttpTorrentFileFetcher(outbound), imdbLinks);
+  const playback = new PlaybackService(library, (target) => new KodiJsonRpcClient(target, outbound), config.kodi, logger);
   if (playback.configured) torrents.onFileDone(playback.notifyFileDone);
   const addonCatalog = new AddonCatalogService(library);
   const addonStreams = new AddonStreamsService({
     library,
     cache,
     links: imdbLinks,
-    upstream: new StremioUpstreamClient(),
+    upstream: new StremioUpstreamClient(outbound),
     upstreams: config.addon.upstreams,
     logger,
   });

@@ -43,6 +43,8 @@ export interface Config {
   };
   addon: { upstreams: readonly string[] };
   kodi: { url: string | undefined; username: string | undefined; password: string | undefined };
+  /** Outbound requests (a .torrent URL, upstream addons, Kodi): private addresses are refused unless allowed. */
+  fetch: { allowPrivate: boolean; allow: readonly string[] };
 }
 
 export class ConfigError extends Error {
@@ -141,6 +143,11 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     if (!/^https?:\/\/\S+\/manifest\.json$/i.test(u)) r.problems.push(`ADDON_UPSTREAMS has "${u}", which is not an http(s) URL ending in /manifest.json`);
   }
 
+  const fetchAllow = r.list('FETCH_ALLOW') ?? [];
+  for (const entry of fetchAllow) {
+    if (!/^(\[[0-9a-f:.]+\]|[a-z0-9.-]+):\d{1,5}$/i.test(entry)) r.problems.push(`FETCH_ALLOW has "${entry}", which is not host:port`);
+  }
+
   const config: Config = {
     port: r.int('PORT', 7000, 0, 65535),
     host: r.string('HOST', '0.0.0.0'),
@@ -182,6 +189,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       username: r.optional('KODI_USERNAME'),
       password: r.optional('KODI_PASSWORD'),
     },
+    fetch: { allowPrivate: r.bool('FETCH_ALLOW_PRIVATE', false), allow: Object.freeze(fetchAllow) },
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return deepFreeze(config);

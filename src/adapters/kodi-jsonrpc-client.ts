@@ -1,7 +1,10 @@
 import { DomainError } from '../domain/errors.js';
 import type { MediaPlayer, MediaPlayerInfo, MediaPlayerTarget } from '../ports/media-player.js';
+import type { OutboundHttp } from '../ports/outbound-http.js';
 
 const DEFAULT_TIMEOUT_MS = 5000;
+/** JSON-RPC answers to our calls are a few hundred bytes. */
+const MAX_REPLY_BYTES = 1024 * 1024;
 
 interface JsonRpcReply {
   jsonrpc?: unknown;
@@ -22,6 +25,7 @@ export class KodiJsonRpcClient implements MediaPlayer {
 
   constructor(
     private readonly target: MediaPlayerTarget,
+    private readonly http: OutboundHttp,
     private readonly timeoutMs = DEFAULT_TIMEOUT_MS,
   ) {
     // Accept both "http://host:8080" and "http://host:8080/jsonrpc": users copy either.
@@ -68,9 +72,9 @@ export class KodiJsonRpcClient implements MediaPlayer {
     try {
       // The signal covers the body too, so a Kodi that stalls mid-answer also times out. Redirects are
       // not followed: the Authorization header must not travel to wherever a redirect points.
-      const response = await fetch(this.endpoint, { method: 'POST', headers, body, signal: AbortSignal.timeout(this.timeoutMs), redirect: 'manual' });
+      const response = await this.http.request(this.endpoint, { method: 'POST', headers, body, timeoutMs: this.timeoutMs, maxBytes: MAX_REPLY_BYTES, followRedirects: false });
       status = response.status;
-      text = await response.text();
+      text = response.body.toString('utf8');
     } catch (err) {
       throw this.networkError(err);
     }
@@ -93,13 +97,10 @@ export class KodiJsonRpcClient implements MediaPlayer {
   }
 
   private networkError(err: unknown): DomainError {
-    const error = err as { name?: string; cause?: { code?: unknown; message?: unknown } };
-    if (error.name === 'TimeoutError' || error.name === 'AbortError') {
-      return this.fail(`did not answer within ${this.timeoutMs / 1000} s`);
-    }
-    // undici reports "fetch failed"; the useful part (ECONNREFUSED, ENOTFOUND, ...) is in the cause.
-    const code = typeof error.cause?.code === 'string' ? error.cause.code : undefined;
-    const reason = code ?? (typeof error.cause?.message === 'string' ? error.cause.message : String((err as Error).message ?? err));
+    if (!(err instanceof DomainError) || err.code !== 'UPSTREAM_ERROR') return err instanceof DomainError ? err : this.fail(String(err));
+    if (err.details?.timeout) return this.fail(`did not answer within ${this.timeoutMs / 1000} s`);
+    if (err.details?.tooLarge) return this.fail('sent an answer larger than 1 MiB');
+    const reason = typeof err.details?.code === 'string' ? err.details.code : err.message;
     return this.fail(`is unreachable (${reason}); is Kodi running with "Allow remote control via HTTP" enabled?`);
   }
 

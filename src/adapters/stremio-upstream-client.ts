@@ -1,5 +1,6 @@
 import { DomainError } from '../domain/errors.js';
 import { upstreamLabel } from '../domain/addon-config.js';
+import type { OutboundHttp } from '../ports/outbound-http.js';
 import type { UpstreamAddons } from '../ports/stremio-upstream.js';
 
 /** Torrent addons answer with a few hundred streams at most; anything far bigger is not a stream list. */
@@ -12,32 +13,25 @@ export const UPSTREAM_TIMEOUT_MS = 5000;
  * included) and size; errors name the host only, since upstream URLs may embed the user's tokens.
  */
 export class StremioUpstreamClient implements UpstreamAddons {
-  constructor(private readonly timeoutMs = UPSTREAM_TIMEOUT_MS) {}
+  constructor(
+    private readonly http: OutboundHttp,
+    private readonly timeoutMs = UPSTREAM_TIMEOUT_MS,
+  ) {}
 
   async streams(manifestUrl: string, type: string, id: string): Promise<Record<string, unknown>[]> {
     const url = manifestUrl.replace(/manifest\.json$/, `stream/${encodeURIComponent(type)}/${encodeURIComponent(id)}.json`);
     const host = upstreamLabel(manifestUrl);
     let text: string;
-    // A timer we own rather than AbortSignal.timeout(): Node keeps that signal's timer only as long as the
-    // signal is reachable, and a test run here once waited the upstream's full 8 s instead of 5.
-    const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(new DOMException(`no answer within ${this.timeoutMs} ms`, 'TimeoutError')), this.timeoutMs);
     try {
-      const res = await fetch(url, { signal: abort.signal, headers: { accept: 'application/json' } });
-      if (!res.ok) {
-        await res.body?.cancel();
-        throw new DomainError('UPSTREAM_ERROR', `${host} answered HTTP ${res.status}`);
-      }
-      if (Number(res.headers.get('content-length') ?? 0) > MAX_BYTES) throw new DomainError('UPSTREAM_ERROR', `${host} sent more than 5 MiB`);
-      text = await res.text();
+      const res = await this.http.request(url, { headers: { accept: 'application/json' }, timeoutMs: this.timeoutMs, maxBytes: MAX_BYTES });
+      if (res.status < 200 || res.status > 299) throw new DomainError('UPSTREAM_ERROR', `${host} answered HTTP ${res.status}`);
+      text = res.body.toString('utf8');
     } catch (err) {
-      if (err instanceof DomainError) throw err;
-      const reason = abort.signal.aborted ? `no answer within ${this.timeoutMs} ms` : (err as Error).message;
-      throw new DomainError('UPSTREAM_ERROR', `${host}: ${reason}`);
-    } finally {
-      clearTimeout(timer);
+      if (!(err instanceof DomainError) || err.message.startsWith(host)) throw err;
+      if (err.details?.tooLarge) throw new DomainError('UPSTREAM_ERROR', `${host} sent more than 5 MiB`);
+      if (err.details?.timeout) throw new DomainError('UPSTREAM_ERROR', `${host}: no answer within ${this.timeoutMs} ms`);
+      throw new DomainError(err.code, `${host}: ${err.message}`);
     }
-    if (text.length > MAX_BYTES) throw new DomainError('UPSTREAM_ERROR', `${host} sent more than 5 MiB`);
     let body: unknown;
     try {
       body = JSON.parse(text);

@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'INSUFFICIENT_STORAGE'
   | 'UNSAFE_PATH'
   | 'UPSTREAM_ERROR'
+  | 'URL_NOT_ALLOWED'
   | 'UNAUTHORIZED'
   | 'INTERNAL';
 

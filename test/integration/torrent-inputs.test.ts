@@ -68,8 +68,9 @@ test('a .torrent fetched from an http URL', async () => {
   const files = http.createServer((_req, res) => res.end(swarm.torrentFile));
   await new Promise<void>((resolve) => files.listen(0, '127.0.0.1', () => resolve()));
   try {
-    server = await startTestServer();
     const port = (files.address() as { port: number }).port;
+    // A loopback address is refused by default (test/integration/ssrf.test.ts); the allow-list lets this one through.
+    server = await startTestServer({ FETCH_ALLOW: `127.0.0.1:${port}` });
     const res = await json(`${server.url}/api/torrents`, { method: 'POST', body: { torrentUrl: `http://127.0.0.1:${port}/fixture.torrent` } });
     expect(res.status).toBe(201);
     expect(res.body.data.infoHash).toBe(swarm.infoHash);

@@ -1,4 +1,5 @@
 import nock from 'nock';
+import { GuardedHttpClient } from '../../src/adapters/guarded-http-client.js';
 import { StremioUpstreamClient } from '../../src/adapters/stremio-upstream-client.js';
 import { readUpstreamStream } from '../../src/services/addon-streams.service.js';
 
@@ -15,7 +16,7 @@ afterAll(() => {
 });
 
 describe('StremioUpstreamClient', () => {
-  const client = new StremioUpstreamClient(300);
+  const client = new StremioUpstreamClient(new GuardedHttpClient({ allowPrivate: false, allow: [] }), 300);
 
   it('asks <base>/stream/<type>/<id>.json and keeps only stream objects', async () => {
     nock('http://up.test').get('/token-abc/stream/series/tt1%3A2%3A3.json').reply(200, { streams: [{ infoHash: 'x' }, null, 3, [], { url: 'u' }] });

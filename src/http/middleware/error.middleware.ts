@@ -5,6 +5,7 @@ import type { Logger } from '../../logger.js';
 const STATUS: Record<ErrorCode, number> = {
   INVALID_INPUT: 400,
   UNAUTHORIZED: 401,
+  URL_NOT_ALLOWED: 403,
   NOT_FOUND: 404,
   FILE_NOT_FOUND: 404,
   RANGE_NOT_SATISFIABLE: 416,
