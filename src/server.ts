@@ -57,6 +57,13 @@ export async function startServer(config: Config, options: ServerOptions): Promi
     stallTimeoutMs: config.torrent.timeoutMs,
     logger,
   });
+  // A taken TORRENT_PORT must stop start-up with one clear line, not leave a server whose every add fails.
+  try {
+    await engine.listening();
+  } catch (err) {
+    await engine.destroy();
+    throw err;
+  }
   const clock = options.clock ?? systemClock;
   const torrents = new TorrentService(engine, clock, { timeoutMs: config.torrent.timeoutMs, maxRetries: config.torrent.maxRetries }, logger);
 

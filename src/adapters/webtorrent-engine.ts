@@ -1,6 +1,7 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import WebTorrent from 'webtorrent';
+import { DomainError } from '../domain/errors.js';
 import type { Logger } from '../logger.js';
 import type { EngineStats, EngineTorrent, TorrentEngine, TorrentSource } from '../ports/torrent-engine.js';
 import { WebTorrentHandle } from './webtorrent-torrent.js';
@@ -27,6 +28,9 @@ export interface WebTorrentEngineOptions {
 export class WebTorrentEngine implements TorrentEngine {
   private readonly client: WebTorrent;
   private readonly handles = new Map<string, WebTorrentHandle>();
+  private readonly listeningPromise: Promise<void>;
+  private diedOf: string | undefined;
+  private destroying = false;
 
   constructor(private readonly options: WebTorrentEngineOptions) {
     const limit = (kib: number) => (kib > 0 ? kib * 1024 : -1);
@@ -44,11 +48,32 @@ export class WebTorrentEngine implements TorrentEngine {
       downloadLimit: limit(options.downloadLimitKiB),
       uploadLimit: limit(options.uploadLimitKiB),
     });
-    // Client-level errors (e.g. a peer port in use) must not crash the process; torrents report their own.
-    this.client.on('error', (err: unknown) => options.logger.error({ err }, 'torrent client error'));
+    // Client-level errors must not crash the process; torrents report their own. A TCP listen error
+    // destroys the whole client (webtorrent's conn-pool), after which every add would fail obscurely.
+    this.listeningPromise = new Promise<void>((resolve, reject) => {
+      this.client.once('listening', () => resolve());
+      this.client.on('error', (err: unknown) => {
+        if (this.client.destroyed && !this.diedOf) {
+          this.diedOf = describeEngineError(err, options.peerPort);
+          reject(new Error(this.diedOf));
+        }
+        options.logger.error({ err }, 'torrent client error');
+      });
+    });
+    this.listeningPromise.catch(() => undefined);
+  }
+
+  listening(): Promise<void> {
+    return this.listeningPromise;
+  }
+
+  failure(): string | undefined {
+    return this.diedOf ?? (this.client.destroyed && !this.destroying ? 'the torrent engine was destroyed' : undefined);
   }
 
   add(source: TorrentSource): EngineTorrent {
+    const failure = this.failure();
+    if (failure) throw new DomainError('ENGINE_UNAVAILABLE', `The torrent engine is not running: ${failure}`);
     const existing = this.handles.get(source.infoHash);
     if (existing) return existing;
     const torrentDir = path.join(this.options.downloadDir, source.infoHash);
@@ -99,9 +124,17 @@ export class WebTorrentEngine implements TorrentEngine {
 
   /** Ends every stream first: a webtorrent stream waiting on a piece would otherwise hang shutdown. */
   async destroy(): Promise<void> {
+    this.destroying = true;
     for (const handle of this.handles.values()) handle.endStreams();
     this.handles.clear();
     if (this.client.destroyed) return;
     await new Promise<void>((resolve) => this.client.destroy(() => resolve()));
   }
+}
+
+function describeEngineError(err: unknown, peerPort: number): string {
+  const code = (err as { code?: unknown }).code;
+  if (code === 'EADDRINUSE') return `TORRENT_PORT ${peerPort} is in use: set TORRENT_PORT=0 for any free port, or free it`;
+  if (code === 'EACCES') return `TORRENT_PORT ${peerPort} needs privileges this process lacks: choose a port above 1023`;
+  return `the torrent engine failed: ${err instanceof Error ? err.message : String(err)}`;
 }

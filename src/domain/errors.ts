@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'UNSAFE_PATH'
   | 'UPSTREAM_ERROR'
   | 'URL_NOT_ALLOWED'
+  | 'ENGINE_UNAVAILABLE'
   | 'UNAUTHORIZED'
   | 'INTERNAL';
 

@@ -79,7 +79,15 @@ export interface EngineStats {
 }
 
 export interface TorrentEngine {
+  /**
+   * Resolves once the engine listens for peers; rejects with a message a user can act on when it
+   * cannot (TORRENT_PORT in use). The server does not start without it.
+   */
+  listening(): Promise<void>;
+  /** Undefined while the engine works; the reason once it has died (every add then fails with ENGINE_UNAVAILABLE). */
+  failure(): string | undefined;
   /** Starts fetching; returns at once. Adding a torrent already in the engine returns the existing one. */
+  /** Throws ENGINE_UNAVAILABLE once the engine has failed. */
   add(source: TorrentSource): EngineTorrent;
   get(infoHash: string): EngineTorrent | undefined;
   remove(infoHash: string, options: { deleteFiles: boolean }): Promise<void>;

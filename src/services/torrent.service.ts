@@ -220,6 +220,11 @@ export class TorrentService {
     return { ...this.engine.stats(), activeTorrents: this.torrents.size };
   }
 
+  /** Why the engine is down (a health check turns this into 503), or undefined while it works. */
+  engineFailure(): string | undefined {
+    return this.engine.failure();
+  }
+
   async shutdown(): Promise<void> {
     for (const managed of this.torrents.values()) managed.abort.abort();
     this.torrents.clear();
