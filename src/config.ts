@@ -39,6 +39,8 @@ export interface Config {
     peerPort: number;
     /** Seconds before a torrent a stream started, unfinished and unread, is stopped; 0 = never. */
     idleTimeoutSeconds: number;
+    /** At most this many torrents run at once; the next add answers 429. */
+    maxActive: number;
     trackers: readonly string[];
   };
   addon: { upstreams: readonly string[] };
@@ -181,6 +183,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       dht: r.bool('TORRENT_DHT', true),
       peerPort: r.int('TORRENT_PORT', 6881, 0, 65535),
       idleTimeoutSeconds: r.int('TORRENT_IDLE_TIMEOUT', 1800, 0),
+      maxActive: r.int('TORRENT_MAX_ACTIVE', 20, 1, 10_000),
       trackers: Object.freeze(trackers ?? [...DEFAULT_TRACKERS]),
     },
     addon: { upstreams: Object.freeze(upstreams) },

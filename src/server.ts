@@ -65,7 +65,7 @@ export async function startServer(config: Config, options: ServerOptions): Promi
     throw err;
   }
   const clock = options.clock ?? systemClock;
-  const torrents = new TorrentService(engine, clock, { timeoutMs: config.torrent.timeoutMs, maxRetries: config.torrent.maxRetries }, logger);
+  const torrents = new TorrentService(engine, clock, { timeoutMs: config.torrent.timeoutMs, maxRetries: config.torrent.maxRetries, maxActive: config.torrent.maxActive }, logger);
 
   const { cache, cleaner, admin, close: closeCache } = await composeCache(config, torrents, clock, logger);
   const features = composeFeatures(config, torrents, cache, clock, logger);

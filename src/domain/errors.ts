@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'UPSTREAM_ERROR'
   | 'URL_NOT_ALLOWED'
   | 'ENGINE_UNAVAILABLE'
+  | 'TOO_MANY_TORRENTS'
   | 'UNAUTHORIZED'
   | 'INTERNAL';
 

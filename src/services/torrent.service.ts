@@ -12,6 +12,8 @@ import { describeLiveTorrent, type TorrentView } from './torrent-status.js';
 export interface TorrentServiceOptions {
   timeoutMs: number;
   maxRetries: number;
+  /** TORRENT_MAX_ACTIVE: the next new torrent past this many (failed ones not counted) is refused. */
+  maxActive?: number;
 }
 
 /** Keeps downloads within the disk budget: every wanted file is reserved before it downloads. */
@@ -134,6 +136,11 @@ export class TorrentService {
       return existing;
     }
     if (existing) this.forget(existing);
+    const maxActive = this.options.maxActive ?? Infinity;
+    const active = [...this.torrents.values()].filter((m) => !m.failure).length;
+    if (active >= maxActive) {
+      throw new DomainError('TOO_MANY_TORRENTS', `${active} torrents are active, the most this server runs at once (TORRENT_MAX_ACTIVE=${maxActive}): remove one or wait for a stream-started one to go idle`);
+    }
     const source: TorrentSource = input.torrentFile
       ? { kind: 'torrent-file', infoHash: input.infoHash, data: input.torrentFile }
       : { kind: 'magnet', infoHash: input.infoHash, magnetUri: input.magnetUri ?? buildMagnet(input.infoHash, { name: input.name, trackers: input.trackers }) };

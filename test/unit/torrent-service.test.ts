@@ -28,7 +28,7 @@ function recordingGuard(refuse: (infoHash: string, fileIndex: number) => boolean
   return { guard, reserved, released };
 }
 
-function setup(options: { timeoutMs?: number; maxRetries?: number } = {}, logger = silentLogger) {
+function setup(options: { timeoutMs?: number; maxRetries?: number; maxActive?: number } = {}, logger = silentLogger) {
   const clock = new FakeClock(T0);
   const engine = new FakeEngine(clock);
   const torrents = new TorrentService(engine, clock, { timeoutMs: TIMEOUT, maxRetries: 0, ...options }, logger);
@@ -432,5 +432,21 @@ describe('list, remove, shutdown', () => {
     await clock.advance(10 * 60_000);
     expect(engine.adds).toHaveLength(2);
     expect(torrents.list()).toEqual([]);
+  });
+});
+
+describe('TORRENT_MAX_ACTIVE', () => {
+  test('the next new torrent past the cap is refused with TOO_MANY_TORRENTS; re-adding, failed ones and freed slots do not count', async () => {
+    const { clock, torrents } = setup({ maxActive: 2 });
+    torrents.add({ infoHash: hash(60), trackers: [] });
+    torrents.add({ infoHash: hash(61), trackers: [] });
+    expect(() => torrents.add({ infoHash: hash(62), trackers: [] })).toThrow(expect.objectContaining({ code: 'TOO_MANY_TORRENTS', message: expect.stringContaining('TORRENT_MAX_ACTIVE=2') }));
+    await expect(torrents.openFile(hash(63), undefined, 'stream')).rejects.toMatchObject({ code: 'TOO_MANY_TORRENTS' });
+    expect(torrents.add({ infoHash: hash(61), trackers: [] }).infoHash).toBe(hash(61)); // already there: fine
+    await clock.advance(TIMEOUT); // both time out (maxRetries 0) and fail
+    expect(torrents.list().map((t) => t.status)).toEqual(['failed', 'failed']);
+    expect(torrents.add({ infoHash: hash(62), trackers: [] }).status).toBe('connecting');
+    await torrents.remove(hash(60), false);
+    expect(torrents.add({ infoHash: hash(64), trackers: [] }).status).toBe('connecting');
   });
 });

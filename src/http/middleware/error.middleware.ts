@@ -17,6 +17,7 @@ const STATUS: Record<ErrorCode, number> = {
   METADATA_TIMEOUT: 504,
   STREAM_STALLED: 504,
   INSUFFICIENT_STORAGE: 507,
+  TOO_MANY_TORRENTS: 429,
 };
 
 export function sendError(res: Parameters<RequestHandler>[1], status: number, code: string, message: string): void {
