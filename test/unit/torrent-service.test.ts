@@ -450,3 +450,11 @@ describe('TORRENT_MAX_ACTIVE', () => {
     expect(torrents.add({ infoHash: hash(64), trackers: [] }).status).toBe('connecting');
   });
 });
+
+test('a dead engine: adds answer ENGINE_UNAVAILABLE naming the cause, and engineFailure() says why for /health', () => {
+  const { engine, torrents } = setup();
+  expect(torrents.engineFailure()).toBeUndefined();
+  engine.diedOf = 'TORRENT_PORT 6881 is in use: set TORRENT_PORT=0 for any free port, or free it';
+  expect(torrents.engineFailure()).toBe(engine.diedOf);
+  expect(() => torrents.add({ infoHash: hash(70), trackers: [] })).toThrow(expect.objectContaining({ code: 'ENGINE_UNAVAILABLE', message: expect.stringContaining('TORRENT_PORT 6881 is in use') }));
+});

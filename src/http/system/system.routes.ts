@@ -18,7 +18,8 @@ export function systemRoutes(deps: { config: Config; version: string; startedAt:
 
   const torrentHealth = () => {
     const stats = torrents.stats();
-    return { status: 'running', activeTorrents: stats.activeTorrents, downloadSpeed: stats.downloadSpeed, uploadSpeed: stats.uploadSpeed, dht: stats.dht };
+    const failure = torrents.engineFailure();
+    return { status: failure ? 'error' : 'running', ...(failure ? { error: failure } : {}), activeTorrents: stats.activeTorrents, downloadSpeed: stats.downloadSpeed, uploadSpeed: stats.uploadSpeed, dht: stats.dht };
   };
   const cacheHealth = async () => {
     try {
@@ -30,13 +31,14 @@ export function systemRoutes(deps: { config: Config; version: string; startedAt:
 
   router.get('/health', async (_req, res) => {
     const cache = await cacheHealth();
-    const healthy = cache.status !== 'error';
+    const torrent = torrentHealth();
+    const healthy = cache.status !== 'error' && torrent.status !== 'error';
     res.status(healthy ? 200 : 503).json({
       status: healthy ? 'healthy' : 'unhealthy',
       timestamp: new Date().toISOString(),
       uptime: uptime(),
       version: deps.version,
-      services: { torrent: torrentHealth(), cache },
+      services: { torrent, cache },
       config: { port: config.port, timeout: config.torrent.timeoutMs, maxRetries: config.torrent.maxRetries, cacheBackend: config.cache.backend },
     });
   });
