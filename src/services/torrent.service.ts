@@ -135,6 +135,8 @@ export class TorrentService {
       existing.lastActivity = this.clock.now();
       return existing;
     }
+    const engineFailure = this.engine.failure();
+    if (engineFailure) throw new DomainError('ENGINE_UNAVAILABLE', `The torrent engine is not running: ${engineFailure}`);
     if (existing) this.forget(existing);
     const maxActive = this.options.maxActive ?? Infinity;
     const active = [...this.torrents.values()].filter((m) => !m.failure).length;
