@@ -1,10 +1,8 @@
 import { Router } from 'express';
-import { invalidInput } from '../../domain/errors.js';
 import type { CacheAdminService } from '../../services/cache-admin.service.js';
 import type { LibraryService } from '../../services/library.service.js';
-import { infoHashParam } from '../shared/params.js';
-
-const MAX_CHECK = 200;
+import { parse } from '../shared/validate.js';
+import { cacheHashParams, CheckRequest, CleanupRequest } from './cache.contract.js';
 
 export function cacheRoutes(admin: CacheAdminService, library: Pick<LibraryService, 'remove'>): Router {
   const router = Router();
@@ -18,22 +16,19 @@ export function cacheRoutes(admin: CacheAdminService, library: Pick<LibraryServi
   });
 
   router.post('/api/cache-config', async (req, res) => {
-    if (req.body?.forceCleanup !== true) throw invalidInput('Send {"forceCleanup": true} to run a cleanup now');
+    parse(CleanupRequest, req.body, 'JSON body');
     res.json({ success: true, message: 'Cache cleaned successfully', data: await admin.forceCleanup() });
   });
 
   router.delete('/api/cache/:infoHash', async (req, res) => {
-    const infoHash = infoHashParam(req.params.infoHash);
+    const { infoHash } = parse(cacheHashParams, req.params, 'path parameter');
     await library.remove(infoHash, true); // stops it if active, deletes files and entries; 404 when unknown
     res.json({ success: true, message: 'Removed from cache', data: { infoHash, deletedFiles: true } });
   });
 
   router.post('/api/cache/check', async (req, res) => {
-    const hashes: unknown = req.body?.infoHashes;
-    if (!Array.isArray(hashes) || hashes.length === 0) throw invalidInput('Send {"infoHashes": ["<40 hex>", ...]}');
-    if (hashes.length > MAX_CHECK) throw invalidInput(`At most ${MAX_CHECK} info hashes per request`);
-    const normalized = hashes.map((h) => infoHashParam(h));
-    res.json({ success: true, data: await admin.check(normalized) });
+    const { infoHashes } = parse(CheckRequest, req.body, 'JSON body');
+    res.json({ success: true, data: await admin.check(infoHashes) });
   });
 
   return router;

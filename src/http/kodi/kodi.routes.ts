@@ -1,9 +1,9 @@
 import { Router, type Request } from 'express';
-import { invalidInput } from '../../domain/errors.js';
 import type { PlaybackRequest, PlaybackService, StreamUrlFor } from '../../services/playback.service.js';
-import { fileIndexParam, infoHashParam } from '../shared/params.js';
 import { publicBaseUrl } from '../shared/public-url.js';
 import { playerPath } from '../shared/links.js';
+import { parse } from '../shared/validate.js';
+import { KodiPlay, kodiStatusQuery } from './kodi.contract.js';
 
 /** "Play on my Kodi": POST /api/kodi/play and /api/kodi/queue, GET /api/kodi/status. */
 export function kodiRoutes(playback: PlaybackService, publicUrl: string | undefined): Router {
@@ -24,8 +24,7 @@ export function kodiRoutes(playback: PlaybackService, publicUrl: string | undefi
   // Only the URL can be given here: credentials in a query string would end up in access logs.
   // The configured KODI_USERNAME/KODI_PASSWORD are used when the URL points at KODI_URL's host.
   router.get('/api/kodi/status', async (req, res) => {
-    const url = req.query.url;
-    if (url !== undefined && typeof url !== 'string') throw invalidInput('url must be given once, as a string');
+    const { url } = parse(kodiStatusQuery, req.query, 'query parameter');
     res.json({ success: true, data: await playback.status(url ? { url } : undefined) });
   });
 
@@ -33,12 +32,6 @@ export function kodiRoutes(playback: PlaybackService, publicUrl: string | undefi
 }
 
 function playbackRequest(req: Request): PlaybackRequest {
-  const body: unknown = req.body;
-  if (!body || typeof body !== 'object' || Array.isArray(body)) {
-    throw invalidInput('Send a JSON body (Content-Type: application/json) like {"infoHash": "<40 hex characters>", "fileIndex": 0}');
-  }
-  const { infoHash, fileIndex, kodi } = body as Record<string, unknown>;
-  if (infoHash === undefined || infoHash === null || infoHash === '') throw invalidInput('infoHash is required');
-  const index = fileIndexParam(fileIndex ?? undefined);
-  return { infoHash: infoHashParam(infoHash), ...(index !== undefined ? { fileIndex: index } : {}), ...(kodi !== undefined ? { kodi } : {}) };
+  const { infoHash, fileIndex, kodi } = parse(KodiPlay, req.body, 'JSON body');
+  return { infoHash, ...(fileIndex !== undefined ? { fileIndex } : {}), ...(kodi !== undefined ? { kodi } : {}) };
 }

@@ -5,9 +5,10 @@ import { buildM3u, buildStrm, type PlaylistItem } from '../../domain/m3u.js';
 import { mediaKind } from '../../domain/mime.js';
 import type { LibraryService } from '../../services/library.service.js';
 import type { TorrentView } from '../../services/torrent-status.js';
-import { fileIndexParam, infoHashParam } from '../shared/params.js';
 import { publicBaseUrl } from '../shared/public-url.js';
 import { playerPath } from '../shared/links.js';
+import { parse } from '../shared/validate.js';
+import { playlistParams, strmParams } from './kodi.contract.js';
 
 /**
  * Playlist links for Kodi, VLC and friends: GET /playlist/<infoHash>.m3u, /playlist/all.m3u and
@@ -23,7 +24,9 @@ export function playlistRoutes(library: LibraryService, publicUrl: string | unde
     const name = stripSuffix(req.params.file, '.m3u');
     if (name === undefined) return next(); // the 404 handler answers
     const base = publicBaseUrl(req, publicUrl);
-    const views = name === 'all' ? await library.list() : [await library.get(infoHashParam(name))];
+    const views = name === 'all'
+      ? await library.list()
+      : [await library.get(parse(playlistParams, { infoHash: name }, 'path parameter').infoHash)];
     const items = views.flatMap((view) => playlistItems(view, base));
     const fileName = name === 'all' ? 'all.m3u' : `${views[0]!.name}.m3u`;
     send(res, 'audio/x-mpegurl; charset=utf-8', fileName, buildM3u(items));
@@ -32,8 +35,9 @@ export function playlistRoutes(library: LibraryService, publicUrl: string | unde
   router.get('/strm/:infoHash/:file', async (req, res, next) => {
     const index = stripSuffix(req.params.file, '.strm');
     if (index === undefined) return next();
-    const view = await library.get(infoHashParam(req.params.infoHash));
-    const fileIndex = fileIndexParam(index)!;
+    const params = { infoHash: req.params.infoHash, fileIndex: index };
+    const { infoHash, fileIndex } = parse(strmParams, params, 'path parameter');
+    const view = await library.get(infoHash);
     const file = view.files.find((f) => f.index === fileIndex);
     if (!file) throw new DomainError('FILE_NOT_FOUND', `File index ${fileIndex} does not exist; torrent ${view.infoHash} has ${view.files.length} file(s)`);
     // Kodi titles a .strm library item after its file name, so name it after the media file.

@@ -2,9 +2,10 @@ import { Router, type Request, type Response } from 'express';
 import { mediaKind } from '../../domain/mime.js';
 import type { LibraryService } from '../../services/library.service.js';
 import type { StreamService } from '../../services/stream.service.js';
-import { booleanParam, fileIndexParam, infoHashParam } from '../shared/params.js';
 import { playerPath } from '../shared/links.js';
 import { respondWithRange } from '../shared/respond-range.js';
+import { parse } from '../shared/validate.js';
+import { downloadQuery, fileParams, playerParams, proxyQuery, streamHashParams } from './stream.contract.js';
 
 export function streamRoutes(streams: StreamService, library: LibraryService): Router {
   const router = Router();
@@ -12,24 +13,26 @@ export function streamRoutes(streams: StreamService, library: LibraryService): R
   const serve = async (req: Request, res: Response, infoHash: string, fileIndex: number | undefined) => {
     const target = await streams.resolve(infoHash, fileIndex);
     try {
-      await respondWithRange(req, res, target, { download: booleanParam(req.query.download) });
+      const { download } = parse(downloadQuery, req.query, 'query parameter');
+      await respondWithRange(req, res, target, { download });
     } finally {
       target.release();
     }
   };
 
-  router.get('/stream/proxy/:infoHash', (req, res) =>
-    serve(req, res, infoHashParam(req.params.infoHash), fileIndexParam(req.query.fileIndex)));
+  router.get('/stream/proxy/:infoHash', (req, res) => {
+    const { infoHash } = parse(streamHashParams, req.params, 'path parameter');
+    return serve(req, res, infoHash, parse(proxyQuery, req.query, 'query parameter').fileIndex);
+  });
 
   router.get('/stream/file/:infoHash/:fileIndex', (req, res) => {
-    const infoHash = infoHashParam(req.params.infoHash);
-    const fileIndex = fileIndexParam(req.params.fileIndex) ?? 0;
-    const download = booleanParam(req.query.download) ? '&download=true' : '';
+    const { infoHash, fileIndex } = parse(fileParams, req.params, 'path parameter');
+    const download = parse(downloadQuery, req.query, 'query parameter').download ? '&download=true' : '';
     res.redirect(302, `/stream/proxy/${infoHash}?fileIndex=${fileIndex}${download}`);
   });
 
   router.get('/stream/info/:infoHash', async (req, res) => {
-    const view = await library.getWithFiles(infoHashParam(req.params.infoHash));
+    const view = await library.getWithFiles(parse(streamHashParams, req.params, 'path parameter').infoHash);
     const files = view.files.map((f) => ({
       index: f.index,
       name: f.name,
@@ -47,8 +50,10 @@ export function streamRoutes(streams: StreamService, library: LibraryService): R
   });
 
   // Registered last: its shape would also match the routes above.
-  router.get('/stream/:infoHash/:fileIndex/:fileName', (req, res) =>
-    serve(req, res, infoHashParam(req.params.infoHash), fileIndexParam(req.params.fileIndex)));
+  router.get('/stream/:infoHash/:fileIndex/:fileName', (req, res) => {
+    const { infoHash, fileIndex } = parse(playerParams, req.params, 'path parameter');
+    return serve(req, res, infoHash, fileIndex);
+  });
 
   return router;
 }

@@ -3,7 +3,8 @@ import { Router } from 'express';
 import { invalidInput } from '../../domain/errors.js';
 import { decodeSubtitle, srtToVtt } from '../../domain/subtitles.js';
 import type { StreamService } from '../../services/stream.service.js';
-import { fileIndexParam, infoHashParam } from '../shared/params.js';
+import { parse } from '../shared/validate.js';
+import { subtitleParams } from './stream.contract.js';
 
 /** Subtitles are read whole into memory to be converted; real ones are well under this. */
 const MAX_SUBTITLE_BYTES = 5 * 1024 * 1024;
@@ -16,9 +17,7 @@ export function subtitleRoutes(streams: StreamService): Router {
   const router = Router();
 
   router.get('/subtitles/:infoHash/:fileIndex.vtt', async (req, res) => {
-    const infoHash = infoHashParam(req.params.infoHash);
-    const fileIndex = fileIndexParam(req.params.fileIndex);
-    if (fileIndex === undefined) throw invalidInput('fileIndex is required');
+    const { infoHash, fileIndex } = parse(subtitleParams, req.params, 'path parameter');
     const target = await streams.resolve(infoHash, fileIndex);
     try {
       if (!/\.(srt|vtt)$/i.test(target.fileName)) throw invalidInput(`File ${fileIndex} (${target.fileName}) is not an SRT or VTT subtitle`);

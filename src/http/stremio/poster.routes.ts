@@ -2,8 +2,8 @@ import { Router } from 'express';
 import { posterSvg } from '../../domain/poster-svg.js';
 import type { LibraryService } from '../../services/library.service.js';
 import { POSTER_SUFFIX as SUFFIX } from '../shared/links.js';
-import { infoHashParam } from '../shared/params.js';
-
+import { parse } from '../shared/validate.js';
+import { posterParams } from './stremio.contract.js';
 
 /**
  * GET /poster/:infoHash.svg - a generated 2:3 poster (the torrent's name on a gradient coloured by its
@@ -16,7 +16,7 @@ export function posterRoutes(library: Pick<LibraryService, 'get'>): Router {
   router.get('/poster/:file', async (req, res, next) => {
     const file = req.params.file;
     if (!file.endsWith(SUFFIX) || file.length === SUFFIX.length) return next(); // the 404 handler answers
-    const infoHash = infoHashParam(file.slice(0, -SUFFIX.length));
+    const { infoHash } = parse(posterParams, { infoHash: file.slice(0, -SUFFIX.length) }, 'path parameter');
     const view = await library.get(infoHash); // NOT_FOUND -> 404
     res.setHeader('Content-Type', 'image/svg+xml; charset=utf-8');
     // The name rarely changes (only once metadata arrives); Stremio need not refetch for a day.

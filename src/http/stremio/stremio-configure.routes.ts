@@ -2,6 +2,8 @@ import { Router, type Request, type Response } from 'express';
 import type { Config } from '../../config.js';
 import { DEFAULT_ADDON_CONFIG, encodeAddonConfig, parseAddonConfig, upstreamKey, upstreamLabel, type AddonConfig } from '../../domain/addon-config.js';
 import { publicBaseUrl } from '../shared/public-url.js';
+import { parse } from '../shared/validate.js';
+import { configParams, configureQuery } from './stremio.contract.js';
 
 /** Same rules as the other pages: nothing but this server, no inline scripts (this page has none). */
 const CSP = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'";
@@ -16,7 +18,8 @@ const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCode
 export function stremioConfigureRoutes(config: Config): Router {
   const router = Router();
   const page = (req: Request, res: Response, current: AddonConfig) => {
-    const chosen = req.query.build === undefined ? current : fromForm(req, config.addon.upstreams);
+    const form = parse(configureQuery, req.query, 'query parameter');
+    const chosen = form.build ? fromForm(form, config.addon.upstreams) : current;
     const base = publicBaseUrl(req, config.publicUrl);
     const segment = encodeAddonConfig(chosen);
     const manifestUrl = segment === encodeAddonConfig(DEFAULT_ADDON_CONFIG) ? `${base}/manifest.json` : `${base}/${segment}/manifest.json`;
@@ -27,22 +30,16 @@ export function stremioConfigureRoutes(config: Config): Router {
   };
   router.get('/configure', (req, res) => page(req, res, DEFAULT_ADDON_CONFIG));
   router.get('/:config/configure', (req, res) => {
-    let current: unknown;
-    try {
-      current = JSON.parse(String(req.params.config));
-    } catch {
-      current = undefined;
-    }
-    page(req, res, parseAddonConfig(current));
+    page(req, res, parseAddonConfig(parse(configParams, req.params, 'path parameter').config));
   });
   return router;
 }
 
-function fromForm(req: Request, upstreams: readonly string[]): AddonConfig {
-  const picked = ([] as unknown[]).concat(req.query.upstream ?? []).filter((v): v is string => typeof v === 'string');
+function fromForm(form: { cachedOnly: boolean; upstream: string[] }, upstreams: readonly string[]): AddonConfig {
+  const picked = form.upstream;
   // Every upstream ticked = "all", which also covers upstreams configured later.
   const all = upstreams.every((u) => picked.includes(upstreamKey(u)));
-  return { cachedOnly: req.query.cachedOnly !== undefined, upstreams: all ? undefined : picked };
+  return { cachedOnly: form.cachedOnly, upstreams: all ? undefined : picked };
 }
 
 function render(upstreams: readonly string[], chosen: AddonConfig, manifestUrl: string): string {

@@ -3,8 +3,9 @@ import type { AddTorrentService } from '../../services/add-torrent.service.js';
 import type { LibraryService } from '../../services/library.service.js';
 import type { TorrentService } from '../../services/torrent.service.js';
 import type { TorrentView } from '../../services/torrent-status.js';
-import { booleanParam, infoHashParam } from '../shared/params.js';
+import { parse } from '../shared/validate.js';
 import { readAddRequest } from './read-add-request.js';
+import { removeTorrentQuery, torrentParams } from './torrent.contract.js';
 
 const summary = (t: TorrentView) => ({
   infoHash: t.infoHash,
@@ -49,17 +50,18 @@ export function torrentRoutes({ addTorrent, library, torrents }: TorrentRouteSer
   });
 
   router.get('/api/torrents/:infoHash', async (req, res) => {
-    res.json({ success: true, data: await library.get(infoHashParam(req.params.infoHash)) });
+    const { infoHash } = parse(torrentParams, req.params, 'path parameter');
+    res.json({ success: true, data: await library.get(infoHash) });
   });
 
   router.get('/api/torrents/:infoHash/files', async (req, res) => {
-    const view = await library.get(infoHashParam(req.params.infoHash));
+    const view = await library.get(parse(torrentParams, req.params, 'path parameter').infoHash);
     res.json({ success: true, data: { infoHash: view.infoHash, files: view.files, count: view.files.length } });
   });
 
   router.delete('/api/torrents/:infoHash', async (req, res) => {
-    const infoHash = infoHashParam(req.params.infoHash);
-    const deleteFiles = booleanParam(req.query.deleteFiles);
+    const { infoHash } = parse(torrentParams, req.params, 'path parameter');
+    const { deleteFiles } = parse(removeTorrentQuery, req.query, 'query parameter');
     const { keptInCache } = await library.remove(infoHash, deleteFiles);
     res.json({ success: true, message: 'Torrent removed successfully', data: { infoHash, deletedFiles: deleteFiles, keptInCache } });
   });

@@ -24,9 +24,9 @@ function noSurprises(res: Response): void {
 }
 
 /**
- * The web pages: `/` (dashboard) and `/test-torrent-streaming` (the seed's test page), and their
- * assets under `/web/`. Assets live under a prefix so a file in web/ can never shadow an API or
- * addon route such as /manifest.json.
+ * The web pages: `/` (dashboard) and `/test-torrent-streaming` (the seed's test page), their
+ * assets under `/web/`, and `/favicon.ico`. Assets live under a prefix so a file in web/ can never
+ * shadow an API or addon route such as /manifest.json.
  */
 export function webRoutes(webDir: string): Router {
   const router = Router();
@@ -38,6 +38,14 @@ export function webRoutes(webDir: string): Router {
 
   router.get('/', page('index.html'));
   router.get('/test-torrent-streaming', page('test-torrent-streaming.html'));
+  // Browsers ask for /favicon.ico whenever a page links no icon (Chromium does on /docs) and log the
+  // 404 as a console error. The SVG the pages link answers it: browsers go by Content-Type, not name.
+  router.get('/favicon.ico', (_req, res) => {
+    res.setHeader('Content-Type', 'image/svg+xml');
+    res.setHeader('Cache-Control', 'public, max-age=86400');
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.sendFile(path.join(webDir, 'favicon.svg'));
+  });
   router.use('/web', express.static(webDir, {
     index: false,
     redirect: false,
