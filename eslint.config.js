@@ -7,10 +7,16 @@ import tseslint from 'typescript-eslint';
  * compose-*.ts) is the only place that sees everything.
  */
 const layer = (group, message) => ({ group, message });
-const ADAPTERS = layer(['**/adapters/*', '**/adapters/**'], 'Only the composition root (src/server.ts, src/compose-*.ts) may import adapters; depend on a port instead.');
+const ADAPTERS = layer(
+  ['**/adapters/*', '**/adapters/**'],
+  'Only the composition root (src/server.ts, src/compose-*.ts) may import adapters; depend on a port instead.',
+);
 const HTTP = layer(['**/http/*', '**/http/**'], 'Nothing below http/ may depend on it.');
 const SERVICES = layer(['**/services/*', '**/services/**'], 'This layer sits below services/.');
-const COMPOSITION = layer(['**/server.js', '**/compose-*.js', '**/main.js'], 'The composition root is imported by nobody but main.ts and tests.');
+const COMPOSITION = layer(
+  ['**/server.js', '**/compose-*.js', '**/main.js'],
+  'The composition root is imported by nobody but main.ts and tests.',
+);
 
 /** One library per adapter file (ARCHITECTURE.md convention 1). */
 const LIBRARY_HOMES = {
@@ -20,20 +26,28 @@ const LIBRARY_HOMES = {
   'lru-cache': ['src/adapters/memory-cache-index.ts'],
   'node-cron': ['src/adapters/cron-scheduler.ts'],
 };
-const libraryPaths = (except = []) => Object.entries(LIBRARY_HOMES)
-  .filter(([name]) => !except.includes(name))
-  .map(([name, homes]) => ({ name, message: `${name} is used only in ${homes.join(', ')}.` }));
-const FS = ['node:fs', 'node:fs/promises', 'fs', 'fs/promises'].map((name) => ({ name, message: 'File access goes through a port (Disk, FileStore, TorrentMetaStore).' }));
+const libraryPaths = (except = []) =>
+  Object.entries(LIBRARY_HOMES)
+    .filter(([name]) => !except.includes(name))
+    .map(([name, homes]) => ({ name, message: `${name} is used only in ${homes.join(', ')}.` }));
+const FS = ['node:fs', 'node:fs/promises', 'fs', 'fs/promises'].map((name) => ({
+  name,
+  message: 'File access goes through a port (Disk, FileStore, TorrentMetaStore).',
+}));
 const EXPRESS = [{ name: 'express', message: 'Services never see HTTP; routes translate.' }];
 
 const restrict = ({ paths = [], patterns = [] }) => ({ 'no-restricted-imports': ['error', { paths, patterns }] });
 
 /** Services and adapters are built by the composition root only. */
 const NO_CONSTRUCTION = {
-  'no-restricted-syntax': ['error', {
-    selector: 'NewExpression[callee.name=/(Service|Cleaner|Client|Store|Engine|Index)$/]',
-    message: 'Build services and adapters in the composition root (src/server.ts, src/compose-*.ts) and pass them in.',
-  }],
+  'no-restricted-syntax': [
+    'error',
+    {
+      selector: 'NewExpression[callee.name=/(Service|Cleaner|Client|Store|Engine|Index)$/]',
+      message:
+        'Build services and adapters in the composition root (src/server.ts, src/compose-*.ts) and pass them in.',
+    },
+  ],
 };
 
 export default tseslint.config(
@@ -41,7 +55,20 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', performance: 'readonly', fetch: 'readonly', URL: 'readonly', AbortSignal: 'readonly', AbortController: 'readonly' } },
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        Buffer: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        performance: 'readonly',
+        fetch: 'readonly',
+        URL: 'readonly',
+        AbortSignal: 'readonly',
+        AbortController: 'readonly',
+      },
+    },
     rules: {
       '@typescript-eslint/no-explicit-any': 'off',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
@@ -61,7 +88,10 @@ export default tseslint.config(
   },
   // ---- layer boundaries (later blocks override earlier ones for the same files) ----
   { files: ['src/**/*.ts'], rules: restrict({ paths: libraryPaths() }) },
-  ...Object.entries(LIBRARY_HOMES).map(([name, homes]) => ({ files: homes, rules: restrict({ paths: libraryPaths([name]) }) })),
+  ...Object.entries(LIBRARY_HOMES).map(([name, homes]) => ({
+    files: homes,
+    rules: restrict({ paths: libraryPaths([name]) }),
+  })),
   { files: ['src/compose-*.ts', 'src/server.ts', 'src/main.ts'], rules: restrict({ paths: libraryPaths() }) },
   {
     files: ['src/http/**/*.ts'],
@@ -69,14 +99,26 @@ export default tseslint.config(
   },
   {
     files: ['src/services/**/*.ts'],
-    rules: { ...restrict({ paths: [...libraryPaths(), ...FS, ...EXPRESS], patterns: [ADAPTERS, HTTP, COMPOSITION] }), ...NO_CONSTRUCTION },
+    rules: {
+      ...restrict({ paths: [...libraryPaths(), ...FS, ...EXPRESS], patterns: [ADAPTERS, HTTP, COMPOSITION] }),
+      ...NO_CONSTRUCTION,
+    },
   },
   {
     files: ['src/domain/**/*.ts'],
     rules: {
       ...restrict({
         paths: [...libraryPaths(), ...FS, ...EXPRESS],
-        patterns: [ADAPTERS, HTTP, SERVICES, COMPOSITION, layer(['**/ports/*', '**/config.js', '**/logger.js'], 'domain/ is pure: it imports only domain/ and pure libraries.')],
+        patterns: [
+          ADAPTERS,
+          HTTP,
+          SERVICES,
+          COMPOSITION,
+          layer(
+            ['**/ports/*', '**/config.js', '**/logger.js'],
+            'domain/ is pure: it imports only domain/ and pure libraries.',
+          ),
+        ],
       }),
       ...NO_CONSTRUCTION,
     },
@@ -85,15 +127,40 @@ export default tseslint.config(
     files: ['src/ports/**/*.ts'],
     rules: {
       ...restrict({ paths: [...libraryPaths(), ...FS, ...EXPRESS], patterns: [ADAPTERS, HTTP, SERVICES, COMPOSITION] }),
-      'no-restricted-syntax': ['error',
-        { selector: 'ImportDeclaration[importKind!="type"]', message: 'ports/ holds interfaces only: import types with `import type`.' },
-        { selector: 'Program > VariableDeclaration, ExportNamedDeclaration > VariableDeclaration', message: 'ports/ holds interfaces only: implementations live in adapters/.' },
-        { selector: 'ClassDeclaration, FunctionDeclaration', message: 'ports/ holds interfaces only: implementations live in adapters/.' },
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'ImportDeclaration[importKind!="type"]',
+          message: 'ports/ holds interfaces only: import types with `import type`.',
+        },
+        {
+          selector: 'Program > VariableDeclaration, ExportNamedDeclaration > VariableDeclaration',
+          message: 'ports/ holds interfaces only: implementations live in adapters/.',
+        },
+        {
+          selector: 'ClassDeclaration, FunctionDeclaration',
+          message: 'ports/ holds interfaces only: implementations live in adapters/.',
+        },
       ],
     },
   },
   {
     files: ['web/**/*.js'],
-    languageOptions: { globals: { window: 'readonly', document: 'readonly', navigator: 'readonly', EventSource: 'readonly', localStorage: 'readonly', SwaggerUIBundle: 'readonly', location: 'readonly', alert: 'readonly', confirm: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', FormData: 'readonly' } },
+    languageOptions: {
+      globals: {
+        window: 'readonly',
+        document: 'readonly',
+        navigator: 'readonly',
+        EventSource: 'readonly',
+        localStorage: 'readonly',
+        SwaggerUIBundle: 'readonly',
+        location: 'readonly',
+        alert: 'readonly',
+        confirm: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        FormData: 'readonly',
+      },
+    },
   },
 );

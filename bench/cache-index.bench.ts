@@ -20,19 +20,47 @@ import { median, prng } from './lib/stats.js';
 // Each backend: fill N entries, then get / touch / upsert ops/s one at a time (as a request
 // handler awaits them), then one CacheCleaner.cleanup() with limits that make ~10 % go.
 
-export interface IndexOptions { entries: number; ops: number; opSeconds: number; evictFraction: number; passBudgetMs: number; redisUrl: string }
+export interface IndexOptions {
+  entries: number;
+  ops: number;
+  opSeconds: number;
+  evictFraction: number;
+  passBudgetMs: number;
+  redisUrl: string;
+}
 export interface IndexRow {
   backend: CacheBackend;
-  fillPerS: number; getPerS: number; touchPerS: number; upsertPerS: number;
-  totalsMs: number; oldest500Ms: number;
-  pass: { toEvict: number; evicted: number; complete: boolean; evictMs: number; orphanScanMs: number; totalMs: number; evictedPerS: number; projectedMs: number; idlePassMs: number };
+  fillPerS: number;
+  getPerS: number;
+  touchPerS: number;
+  upsertPerS: number;
+  totalsMs: number;
+  oldest500Ms: number;
+  pass: {
+    toEvict: number;
+    evicted: number;
+    complete: boolean;
+    evictMs: number;
+    orphanScanMs: number;
+    totalMs: number;
+    evictedPerS: number;
+    projectedMs: number;
+    idlePassMs: number;
+  };
   error?: string;
 }
 
 const hashOf = (i: number) => i.toString(16).padStart(40, '0');
 const entryOf = (i: number, base: number): CacheEntry => ({
-  infoHash: hashOf(i), fileIndex: 0, path: `${hashOf(i)}/Movie ${i}/movie.mkv`, size: 700_000_000 + i,
-  torrentName: `Movie ${i}`, fileName: 'movie.mkv', createdAt: base, lastAccessed: base + i, hits: 0,
+  infoHash: hashOf(i),
+  fileIndex: 0,
+  path: `${hashOf(i)}/Movie ${i}/movie.mkv`,
+  size: 700_000_000 + i,
+  torrentName: `Movie ${i}`,
+  fileName: 'movie.mkv',
+  createdAt: base,
+  lastAccessed: base + i,
+  hits: 0,
 });
 
 export async function cacheIndexBench(options: IndexOptions): Promise<IndexRow[]> {
@@ -59,7 +87,8 @@ export async function cacheIndexBench(options: IndexOptions): Promise<IndexRow[]
 
 async function open(backend: CacheBackend, dir: string, prefix: string, o: IndexOptions): Promise<CacheIndex> {
   // As createCacheIndex builds them for CACHE_MAX_SIZE = entries - evicted.
-  if (backend === 'memory') return new MemoryCacheIndex({ maxEntries: Math.max(2 * Math.round(o.entries * (1 - o.evictFraction)), 10_000) });
+  if (backend === 'memory')
+    return new MemoryCacheIndex({ maxEntries: Math.max(2 * Math.round(o.entries * (1 - o.evictFraction)), 10_000) });
   if (backend === 'sqlite') return new SqliteCacheIndex({ path: path.join(dir, 'cache.db') });
   return RedisCacheIndex.connect({ url: o.redisUrl, keyPrefix: prefix });
 }
@@ -68,7 +97,9 @@ async function measure(index: CacheIndex, dir: string, o: IndexOptions): Promise
   const base = Date.now() - o.entries - 60_000;
   const began = performance.now();
   for (let i = 0; i < o.entries; i += 256) {
-    await Promise.all(Array.from({ length: Math.min(256, o.entries - i) }, (_, k) => index.upsert(entryOf(i + k, base))));
+    await Promise.all(
+      Array.from({ length: Math.min(256, o.entries - i) }, (_, k) => index.upsert(entryOf(i + k, base))),
+    );
   }
   const fillPerS = o.entries / ((performance.now() - began) / 1000);
 
@@ -90,11 +121,28 @@ async function evictionPass(index: CacheIndex, dir: string, o: IndexOptions): Pr
   const toEvict = o.entries - maxSize;
   const disk = new FakeDisk(downloadDir, performance.now() + 60_000);
   for (let i = 0; i < o.entries; i++) disk.addTorrent(hashOf(i), `Movie ${i}/movie.mkv`, 700_000_000 + i);
-  const cache = new CacheService({ index, metaStore: new FileTorrentMetaStore(path.join(downloadDir, '.torrents')), disk, clock: systemClock, downloadDir, logger: silentLogger });
+  const cache = new CacheService({
+    index,
+    metaStore: new FileTorrentMetaStore(path.join(downloadDir, '.torrents')),
+    disk,
+    clock: systemClock,
+    downloadDir,
+    logger: silentLogger,
+  });
   const torrents = new TorrentService(noEngine, systemClock, { timeoutMs: 1000, maxRetries: 0 }, silentLogger);
-  const cleaner = new CacheCleaner(cache, torrents, systemClock, {
-    maxSize, maxDiskBytes: Number.MAX_SAFE_INTEGER, ttlMs: 0, minFreeBytes: 0, orphanGraceMs: 600_000,
-  }, silentLogger);
+  const cleaner = new CacheCleaner(
+    cache,
+    torrents,
+    systemClock,
+    {
+      maxSize,
+      maxDiskBytes: Number.MAX_SAFE_INTEGER,
+      ttlMs: 0,
+      minFreeBytes: 0,
+      orphanGraceMs: 600_000,
+    },
+    silentLogger,
+  );
 
   const started = performance.now(); // setting up the fake disk is not part of the pass
   disk.deadline = started + o.passBudgetMs;
@@ -105,7 +153,10 @@ async function evictionPass(index: CacheIndex, dir: string, o: IndexOptions): Pr
   const evictMs = evictEnd - started;
   const evictedPerS = evicted / (evictMs / 1000);
   return {
-    toEvict, evicted, complete, evictMs,
+    toEvict,
+    evicted,
+    complete,
+    evictMs,
     orphanScanMs: disk.orphanScanStartedAt === undefined ? NaN : ended - disk.orphanScanStartedAt,
     totalMs: ended - started,
     evictedPerS,
@@ -116,10 +167,25 @@ async function evictionPass(index: CacheIndex, dir: string, o: IndexOptions): Pr
 }
 
 /** What the cron pays every interval once the cache is within its limits: nothing to evict, no orphan sweep due. */
-async function idlePass(cache: CacheService, torrents: TorrentService, disk: FakeDisk, budgetMs: number): Promise<number> {
-  const idle = new CacheCleaner(cache, torrents, systemClock, {
-    maxSize: Number.MAX_SAFE_INTEGER, maxDiskBytes: Number.MAX_SAFE_INTEGER, ttlMs: 0, minFreeBytes: 0, orphanGraceMs: 600_000,
-  }, silentLogger);
+async function idlePass(
+  cache: CacheService,
+  torrents: TorrentService,
+  disk: FakeDisk,
+  budgetMs: number,
+): Promise<number> {
+  const idle = new CacheCleaner(
+    cache,
+    torrents,
+    systemClock,
+    {
+      maxSize: Number.MAX_SAFE_INTEGER,
+      maxDiskBytes: Number.MAX_SAFE_INTEGER,
+      ttlMs: 0,
+      minFreeBytes: 0,
+      orphanGraceMs: 600_000,
+    },
+    silentLogger,
+  );
   const started = performance.now();
   disk.deadline = started + budgetMs;
   return (await bounded(() => idle.cleanup())) ? performance.now() - started : NaN;
@@ -157,4 +223,3 @@ async function timeMedian(times: number, op: () => Promise<unknown>): Promise<nu
   }
   return median(samples);
 }
-

@@ -4,8 +4,19 @@ import { prng } from './lib/stats.js';
 
 // Child process: the cache-hit client. Kept apart from the servers measured, so that the client's
 // own garbage collection never shows up as server latency.
-export interface HitRequest { url: string; filePath: string; size: number; chunk: number; requests: number; warmup: number; seed: number }
-export interface HitReply { samples: number[]; failures: number }
+export interface HitRequest {
+  url: string;
+  filePath: string;
+  size: number;
+  chunk: number;
+  requests: number;
+  warmup: number;
+  seed: number;
+}
+export interface HitReply {
+  samples: number[];
+  failures: number;
+}
 
 process.once('message', async (m: HitRequest) => {
   const data = await readFile(m.filePath);
@@ -16,7 +27,8 @@ process.once('message', async (m: HitRequest) => {
     const start = Math.floor(next() * (m.size / m.chunk)) * m.chunk;
     try {
       const res = await timedRange(m.url, start, start + m.chunk - 1, 10_000);
-      if (res.status !== 206 || !res.body.equals(data.subarray(start, start + m.chunk))) throw new Error(`status ${res.status}`);
+      if (res.status !== 206 || !res.body.equals(data.subarray(start, start + m.chunk)))
+        throw new Error(`status ${res.status}`);
       if (i >= m.warmup) samples.push(res.firstByteMs);
     } catch {
       if (i >= m.warmup) failures++;

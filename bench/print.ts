@@ -31,46 +31,143 @@ function seekTable(summary: SeekSummary[], trials: SeekTrial[]): string {
     const o = oursAt(s.offset);
     const vs = (a: number | undefined, b: number) => (s.contender === 'ours' ? '' : x(ratio(a ?? NaN, b)));
     return [
-      `${s.offset} / ${s.contender}`, fmt(s.metadataMs, 0), fmt(s.firstByteMs, 0), fmt(s.lastByteMs, 0), fmt(s.addToFirstByteMs, 0),
-      `${s.failures}/${s.trials}`, vs(o?.firstByteMs, s.firstByteMs), fmt(s.reseekMedianMs, 0), fmt(s.reseekMaxMs, 0), vs(o?.reseekMedianMs, s.reseekMedianMs),
+      `${s.offset} / ${s.contender}`,
+      fmt(s.metadataMs, 0),
+      fmt(s.firstByteMs, 0),
+      fmt(s.lastByteMs, 0),
+      fmt(s.addToFirstByteMs, 0),
+      `${s.failures}/${s.trials}`,
+      vs(o?.firstByteMs, s.firstByteMs),
+      fmt(s.reseekMedianMs, 0),
+      fmt(s.reseekMaxMs, 0),
+      vs(o?.reseekMedianMs, s.reseekMedianMs),
     ];
   });
-  const errors = [...new Set(trials.filter((t) => t.error).map((t) => `${t.contender} @${t.offset}: ${t.error}`))].slice(0, 5);
-  return table('1. Seek into an undownloaded 64 KiB range (medians, ms; fresh server + download per trial)',
-    ['offset / server', 'metadata', '1st byte', 'last byte', 'add->1st', 'failed', 'ours/this', 're-seek', 're-seek max', 'ours/this'], rows,
-    ['1st/last byte: from the GET, sent as soon as metadata was known; add->1st adds the metadata wait.',
+  const errors = [
+    ...new Set(trials.filter((t) => t.error).map((t) => `${t.contender} @${t.offset}: ${t.error}`)),
+  ].slice(0, 5);
+  return table(
+    '1. Seek into an undownloaded 64 KiB range (medians, ms; fresh server + download per trial)',
+    [
+      'offset / server',
+      'metadata',
+      '1st byte',
+      'last byte',
+      'add->1st',
+      'failed',
+      'ours/this',
+      're-seek',
+      're-seek max',
+      'ours/this',
+    ],
+    rows,
+    [
+      '1st/last byte: from the GET, sent as soon as metadata was known; add->1st adds the metadata wait.',
       're-seek: 64 KiB at 50 %, 30 %, 70 %, requested right after the 90 % read (download still running).',
-      'ours/this < 1 = we are faster.', ...errors.map((e) => `error: ${e}`)]);
+      'ours/this < 1 = we are faster.',
+      ...errors.map((e) => `error: ${e}`),
+    ],
+  );
 }
 
 function throughputTables(t: { rows: ThroughputRow[]; summary: ThroughputSummary[] }): string {
-  const summary = table('2. Cached file under wrk (random aligned ranges over the whole file; best of the interleaved rounds)',
+  const summary = table(
+    '2. Cached file under wrk (random aligned ranges over the whole file; best of the interleaved rounds)',
     ['ranges', 'unit', 'ours', 'nginx', 'plain node', 'ours/nginx', 'ours/plain node'],
-    t.summary.map((s) => [s.chunk, s.unit, fmt(s.ours, 2), fmt(s.nginx, 2), fmt(s.plainNode, 2), x(s.oursVsNginx), x(s.oursVsPlainNode)]));
-  const detail = table('   wrk details',
+    t.summary.map((s) => [
+      s.chunk,
+      s.unit,
+      fmt(s.ours, 2),
+      fmt(s.nginx, 2),
+      fmt(s.plainNode, 2),
+      x(s.oursVsNginx),
+      x(s.oursVsPlainNode),
+    ]),
+  );
+  const detail = table(
+    '   wrk details',
     ['ranges / server / round', 'req/s', 'GB/s', 'p50 ms', 'p99 ms', 'errors'],
-    t.rows.map((r) => [`${r.chunk} / ${r.target} / ${r.round}`, fmt(r.result?.reqPerS, 0), fmt(r.result?.gbPerS, 2), fmt(r.result?.p50Ms, 1), fmt(r.result?.p99Ms, 1),
-      r.error ? `failed: ${r.error.slice(0, 60)}` : String((r.result?.errors ?? 0) + (r.result?.statusErrors ?? 0))]));
+    t.rows.map((r) => [
+      `${r.chunk} / ${r.target} / ${r.round}`,
+      fmt(r.result?.reqPerS, 0),
+      fmt(r.result?.gbPerS, 2),
+      fmt(r.result?.p50Ms, 1),
+      fmt(r.result?.p99Ms, 1),
+      r.error ? `failed: ${r.error.slice(0, 60)}` : String((r.result?.errors ?? 0) + (r.result?.statusErrors ?? 0)),
+    ]),
+  );
   return `${summary}\n${detail}`;
 }
 
 function cacheHitTable(rows: CacheHitRow[]): string {
   const ours = rows.find((r) => r.target === 'ours');
-  return table('3. Cache hit: first byte of sequential 64 KiB range requests, new connection each (ms)',
+  return table(
+    '3. Cache hit: first byte of sequential 64 KiB range requests, new connection each (ms)',
     ['server', 'requests', 'failed', 'p50', 'p99', 'max', 'ours/this p99', 'p99 < 10 ms'],
-    rows.map((r) => [r.target, String(r.requests), String(r.failures), fmt(r.p50Ms, 2), fmt(r.p99Ms, 2), fmt(r.maxMs, 2),
-      r.target === 'ours' ? '' : x(ratio(ours?.p99Ms ?? NaN, r.p99Ms)), r.p99Ms < 10 ? 'yes' : 'NO']));
+    rows.map((r) => [
+      r.target,
+      String(r.requests),
+      String(r.failures),
+      fmt(r.p50Ms, 2),
+      fmt(r.p99Ms, 2),
+      fmt(r.maxMs, 2),
+      r.target === 'ours' ? '' : x(ratio(ours?.p99Ms ?? NaN, r.p99Ms)),
+      r.p99Ms < 10 ? 'yes' : 'NO',
+    ]),
+  );
 }
 
 function indexTables(rows: IndexRow[]): string[] {
-  const ops = table('4a. Cache index ops/s (one awaited call at a time; fill = 256 in flight)',
+  const ops = table(
+    '4a. Cache index ops/s (one awaited call at a time; fill = 256 in flight)',
     ['backend', 'fill/s', 'get/s', 'touch/s', 'upsert/s', 'totals() ms', 'oldest(500) ms'],
-    rows.map((r) => r.error ? [r.backend, `failed: ${r.error.slice(0, 70)}`] : [r.backend, fmt(r.fillPerS, 0), fmt(r.getPerS, 0), fmt(r.touchPerS, 0), fmt(r.upsertPerS, 0), fmt(r.totalsMs, 3), fmt(r.oldest500Ms, 2)]));
-  const pass = table('4b. One CacheCleaner.cleanup() over the filled index (limits make ~10 % go; Disk port faked)',
-    ['backend', 'to evict', 'evicted', 'evict ms', 'orphan scan ms', 'pass ms', 'evicted/s', 'projected ms', 'evict < 1 s', 'idle pass ms'],
-    rows.filter((r) => !r.error).map((r) => [r.backend, String(r.pass.toEvict), String(r.pass.evicted), fmt(r.pass.evictMs, 0), fmt(r.pass.orphanScanMs, 0),
-      r.pass.complete ? fmt(r.pass.totalMs, 0) : `>${fmt(r.pass.totalMs, 0)} (cut)`, fmt(r.pass.evictedPerS, 0), fmt(r.pass.projectedMs, 0), r.pass.complete && r.pass.evictMs < 1000 ? 'yes' : 'NO', fmt(r.pass.idlePassMs, 0)]),
-    ['projected ms: the eviction phase at the measured pace when the time budget cut the pass short.',
-      'evict < 1 s: the target is for eviction; the orphan sweep (forced here) runs once per CACHE_ORPHAN_GRACE, not every pass.', 'idle pass: a second cleanup() with nothing to evict (what the cron pays every interval); \'-\' = over budget.']);
+    rows.map((r) =>
+      r.error
+        ? [r.backend, `failed: ${r.error.slice(0, 70)}`]
+        : [
+            r.backend,
+            fmt(r.fillPerS, 0),
+            fmt(r.getPerS, 0),
+            fmt(r.touchPerS, 0),
+            fmt(r.upsertPerS, 0),
+            fmt(r.totalsMs, 3),
+            fmt(r.oldest500Ms, 2),
+          ],
+    ),
+  );
+  const pass = table(
+    '4b. One CacheCleaner.cleanup() over the filled index (limits make ~10 % go; Disk port faked)',
+    [
+      'backend',
+      'to evict',
+      'evicted',
+      'evict ms',
+      'orphan scan ms',
+      'pass ms',
+      'evicted/s',
+      'projected ms',
+      'evict < 1 s',
+      'idle pass ms',
+    ],
+    rows
+      .filter((r) => !r.error)
+      .map((r) => [
+        r.backend,
+        String(r.pass.toEvict),
+        String(r.pass.evicted),
+        fmt(r.pass.evictMs, 0),
+        fmt(r.pass.orphanScanMs, 0),
+        r.pass.complete ? fmt(r.pass.totalMs, 0) : `>${fmt(r.pass.totalMs, 0)} (cut)`,
+        fmt(r.pass.evictedPerS, 0),
+        fmt(r.pass.projectedMs, 0),
+        r.pass.complete && r.pass.evictMs < 1000 ? 'yes' : 'NO',
+        fmt(r.pass.idlePassMs, 0),
+      ]),
+    [
+      'projected ms: the eviction phase at the measured pace when the time budget cut the pass short.',
+      'evict < 1 s: the target is for eviction; the orphan sweep (forced here) runs once per CACHE_ORPHAN_GRACE, not every pass.',
+      "idle pass: a second cleanup() with nothing to evict (what the cron pays every interval); '-' = over budget.",
+    ],
+  );
   return [ops, pass];
 }

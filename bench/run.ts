@@ -47,9 +47,19 @@ const watchdog = setTimeout(() => {
 watchdog.unref();
 
 const began = Date.now();
-const results: Record<string, unknown> = { startedAt: new Date().toISOString(), settings, machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version, memGiB: Math.round(os.totalmem() / 2 ** 30) } };
+const results: Record<string, unknown> = {
+  startedAt: new Date().toISOString(),
+  settings,
+  machine: {
+    cpus: os.cpus().length,
+    cpu: os.cpus()[0]?.model,
+    node: process.version,
+    memGiB: Math.round(os.totalmem() / 2 ** 30),
+  },
+};
 const cleanups: Array<() => Promise<unknown>> = [];
-const step = (what: string) => process.stdout.write(`[${((Date.now() - began) / 1000).toFixed(0).padStart(3)} s] ${what} `);
+const step = (what: string) =>
+  process.stdout.write(`[${((Date.now() - began) / 1000).toFixed(0).padStart(3)} s] ${what} `);
 
 try {
   if (wanted.has('seek') || wanted.has('throughput') || wanted.has('cache-hit')) {
@@ -58,7 +68,10 @@ try {
     const tmp = await mkdtemp(path.join(os.tmpdir(), 'tss-bench-'));
     cleanups.push(() => rm(tmp, { recursive: true, force: true }));
     await writeFile(path.join(tmp, 'data.bin'), data);
-    const seeder = await startSeeder({ name: 'Bench', fileName: 'bench-movie.mp4', dataPath: path.join(tmp, 'data.bin') }, data);
+    const seeder = await startSeeder(
+      { name: 'Bench', fileName: 'bench-movie.mp4', dataPath: path.join(tmp, 'data.bin') },
+      data,
+    );
     cleanups.push(() => seeder.stop());
     process.stdout.write('ok\n');
 
@@ -84,8 +97,14 @@ try {
       cleanups.push(() => plain.stop());
       baselines.push(plain);
       if (wanted.has('throughput')) {
-        step(`throughput: wrk ${settings.connections} connections, ${settings.wrkRounds} rounds of ${settings.wrkSeconds} s per run`);
-        results.throughput = await throughputBench(cached, baselines, { seconds: settings.wrkSeconds, connections: settings.connections, rounds: settings.wrkRounds });
+        step(
+          `throughput: wrk ${settings.connections} connections, ${settings.wrkRounds} rounds of ${settings.wrkSeconds} s per run`,
+        );
+        results.throughput = await throughputBench(cached, baselines, {
+          seconds: settings.wrkSeconds,
+          connections: settings.connections,
+          rounds: settings.wrkRounds,
+        });
       }
       if (wanted.has('cache-hit')) {
         step(`cache-hit: ${settings.hitRequests} sequential range requests per server...`);
@@ -99,7 +118,12 @@ try {
   if (wanted.has('cache-index')) {
     step(`cache-index: ${settings.indexEntries} entries per backend`);
     results.cacheIndex = await cacheIndexBench({
-      entries: settings.indexEntries, ops: settings.indexOps, opSeconds: 3, evictFraction: 0.1, passBudgetMs: 15_000, redisUrl: settings.redisUrl,
+      entries: settings.indexEntries,
+      ops: settings.indexOps,
+      opSeconds: 3,
+      evictFraction: 0.1,
+      passBudgetMs: 15_000,
+      redisUrl: settings.redisUrl,
     });
   }
 } finally {
@@ -110,6 +134,11 @@ results.durationS = (Date.now() - began) / 1000;
 console.log(printReport(results));
 await mkdir(RESULTS_DIR, { recursive: true });
 const file = path.join(RESULTS_DIR, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-await writeFile(file, `${JSON.stringify(results, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`);
-console.log(`\nwhole bench: ${(results.durationS as number).toFixed(0)} s; results written to ${path.relative(process.cwd(), file)}`);
+await writeFile(
+  file,
+  `${JSON.stringify(results, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`,
+);
+console.log(
+  `\nwhole bench: ${(results.durationS as number).toFixed(0)} s; results written to ${path.relative(process.cwd(), file)}`,
+);
 process.exit(0); // engines and sockets of the contenders may hold timers; everything measured is done

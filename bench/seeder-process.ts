@@ -3,8 +3,18 @@ import { startSwarm, type Swarm } from '../test/fixtures/swarm.js';
 
 // Child process: one loopback tracker + seeding WebTorrent client (test/fixtures/swarm.ts), kept
 // out of the benchmark's process so the seeder does not share an event loop with the server measured.
-export interface SeederRequest { name: string; fileName: string; dataPath: string }
-export interface SeederReady { infoHash: string; magnetUri: string; trackerUrl: string; torrentFile: string; filePath: string }
+export interface SeederRequest {
+  name: string;
+  fileName: string;
+  dataPath: string;
+}
+export interface SeederReady {
+  infoHash: string;
+  magnetUri: string;
+  trackerUrl: string;
+  torrentFile: string;
+  filePath: string;
+}
 
 let swarm: Swarm | undefined;
 

@@ -8,19 +8,41 @@ import { median, percentile } from './lib/stats.js';
 // The 90 % trial then seeks on at once to 50 %, 30 % and 70 %: a player scrubbing while the
 // download runs, which is where request pipelines full of other pieces show.
 
-export interface SeekTrial { contender: string; offset: string; metadataMs: number; firstByteMs: number; lastByteMs: number; reseekMs: number[]; error?: string }
+export interface SeekTrial {
+  contender: string;
+  offset: string;
+  metadataMs: number;
+  firstByteMs: number;
+  lastByteMs: number;
+  reseekMs: number[];
+  error?: string;
+}
 export interface SeekSummary {
-  contender: string; offset: string; trials: number; failures: number;
-  metadataMs: number; firstByteMs: number; lastByteMs: number; addToFirstByteMs: number; reseekMedianMs: number; reseekMaxMs: number;
+  contender: string;
+  offset: string;
+  trials: number;
+  failures: number;
+  metadataMs: number;
+  firstByteMs: number;
+  lastByteMs: number;
+  addToFirstByteMs: number;
+  reseekMedianMs: number;
+  reseekMaxMs: number;
 }
 
 const RANGE = 64 * 1024;
 const RESEEKS = [0.5, 0.3, 0.7];
 
-export async function seekBench(seeder: Seeder, options: { trials: number; withPeerflix: boolean }): Promise<{ trials: SeekTrial[]; summary: SeekSummary[] }> {
+export async function seekBench(
+  seeder: Seeder,
+  options: { trials: number; withPeerflix: boolean },
+): Promise<{ trials: SeekTrial[]; summary: SeekSummary[] }> {
   const contenders: Contender[] = [ours, webtorrentServer, ...(options.withPeerflix ? [peerflixServer] : [])];
   const at = (fraction: number) => Math.floor(seeder.data.length * fraction);
-  const offsets = [{ label: '90%', starts: [at(0.9), ...RESEEKS.map(at)] }, { label: '0', starts: [0] }];
+  const offsets = [
+    { label: '90%', starts: [at(0.9), ...RESEEKS.map(at)] },
+    { label: '0', starts: [0] },
+  ];
   const trials: SeekTrial[] = [];
   for (const contender of contenders) await once(contender, seeder, offsets[0]!.starts); // warm-up, not counted
   // Interleaved (trial-major) so a noisy second hurts every contender alike.
@@ -34,27 +56,33 @@ export async function seekBench(seeder: Seeder, options: { trials: number; withP
     }
   }
   process.stdout.write('\n');
-  const summary = offsets.flatMap((o) => contenders.map((c) => {
-    const ok = trials.filter((t) => t.contender === c.name && t.offset === o.label && !t.error);
-    const reseeks = ok.flatMap((t) => t.reseekMs);
-    return {
-      contender: c.name,
-      offset: o.label,
-      trials: options.trials,
-      failures: options.trials - ok.length,
-      metadataMs: median(ok.map((t) => t.metadataMs)),
-      firstByteMs: median(ok.map((t) => t.firstByteMs)),
-      lastByteMs: median(ok.map((t) => t.lastByteMs)),
-      addToFirstByteMs: median(ok.map((t) => t.metadataMs + t.firstByteMs)),
-      reseekMedianMs: median(reseeks),
-      reseekMaxMs: percentile(reseeks, 100),
-    };
-  }));
+  const summary = offsets.flatMap((o) =>
+    contenders.map((c) => {
+      const ok = trials.filter((t) => t.contender === c.name && t.offset === o.label && !t.error);
+      const reseeks = ok.flatMap((t) => t.reseekMs);
+      return {
+        contender: c.name,
+        offset: o.label,
+        trials: options.trials,
+        failures: options.trials - ok.length,
+        metadataMs: median(ok.map((t) => t.metadataMs)),
+        firstByteMs: median(ok.map((t) => t.firstByteMs)),
+        lastByteMs: median(ok.map((t) => t.lastByteMs)),
+        addToFirstByteMs: median(ok.map((t) => t.metadataMs + t.firstByteMs)),
+        reseekMedianMs: median(reseeks),
+        reseekMaxMs: percentile(reseeks, 100),
+      };
+    }),
+  );
   return { trials, summary };
 }
 
 /** Opens a fresh server, reads 64 KiB at each start in turn (checking the bytes), closes it. */
-async function once(contender: Contender, seeder: Seeder, starts: number[]): Promise<Omit<SeekTrial, 'contender' | 'offset'>> {
+async function once(
+  contender: Contender,
+  seeder: Seeder,
+  starts: number[],
+): Promise<Omit<SeekTrial, 'contender' | 'offset'>> {
   let opened;
   try {
     opened = await contender.open(seeder);
@@ -62,7 +90,8 @@ async function once(contender: Contender, seeder: Seeder, starts: number[]): Pro
     let lastByteMs = NaN;
     for (const start of starts) {
       const res = await timedRange(opened.url, start, start + RANGE - 1);
-      if (res.status !== 206 || !res.body.equals(seeder.data.subarray(start, start + RANGE))) throw new Error(`wrong answer at ${start}: status ${res.status}, ${res.body.length} bytes`);
+      if (res.status !== 206 || !res.body.equals(seeder.data.subarray(start, start + RANGE)))
+        throw new Error(`wrong answer at ${start}: status ${res.status}, ${res.body.length} bytes`);
       firstByte.push(res.firstByteMs);
       if (Number.isNaN(lastByteMs)) lastByteMs = res.lastByteMs;
     }

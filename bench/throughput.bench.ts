@@ -9,12 +9,33 @@ import { runWrk, type WrkResult } from './lib/wrk.js';
 // Rounds are interleaved (ours, nginx, node, ours, ...) and the best round of each counts: on a
 // 2-core machine a run can lose a core to anything, and the best run is the least disturbed one.
 
-export interface ThroughputRow { target: string; chunk: string; round: number; result?: WrkResult; error?: string }
-export interface ThroughputSummary { chunk: string; ours: number; nginx: number; plainNode: number; unit: string; oursVsNginx: number; oursVsPlainNode: number }
+export interface ThroughputRow {
+  target: string;
+  chunk: string;
+  round: number;
+  result?: WrkResult;
+  error?: string;
+}
+export interface ThroughputSummary {
+  chunk: string;
+  ours: number;
+  nginx: number;
+  plainNode: number;
+  unit: string;
+  oursVsNginx: number;
+  oursVsPlainNode: number;
+}
 
-const SIZES = [{ label: '1 MiB', bytes: 1024 * 1024, unit: 'GB/s' }, { label: '64 KiB', bytes: 64 * 1024, unit: 'req/s' }] as const;
+const SIZES = [
+  { label: '1 MiB', bytes: 1024 * 1024, unit: 'GB/s' },
+  { label: '64 KiB', bytes: 64 * 1024, unit: 'req/s' },
+] as const;
 
-export async function throughputBench(cached: CachedFixture, baselines: Baseline[], options: { seconds: number; connections: number; rounds: number }): Promise<{ rows: ThroughputRow[]; summary: ThroughputSummary[] }> {
+export async function throughputBench(
+  cached: CachedFixture,
+  baselines: Baseline[],
+  options: { seconds: number; connections: number; rounds: number },
+): Promise<{ rows: ThroughputRow[]; summary: ThroughputSummary[] }> {
   await readFile(cached.filePath); // warm the page cache once for everybody
   const targets = [{ name: 'ours', url: cached.url }, ...baselines.map((b) => ({ name: b.name, url: b.url }))];
   const rows: ThroughputRow[] = [];
@@ -24,7 +45,12 @@ export async function throughputBench(cached: CachedFixture, baselines: Baseline
         const wrk = { size: cached.size, chunk: size.bytes, connections: options.connections, threads: 2 };
         try {
           await runWrk(target.url, { ...wrk, seconds: 1 }); // warm-up: JIT, sockets, caches
-          rows.push({ target: target.name, chunk: size.label, round, result: await runWrk(target.url, { ...wrk, seconds: options.seconds }) });
+          rows.push({
+            target: target.name,
+            chunk: size.label,
+            round,
+            result: await runWrk(target.url, { ...wrk, seconds: options.seconds }),
+          });
         } catch (err) {
           rows.push({ target: target.name, chunk: size.label, round, error: (err as Error).message });
         }
@@ -34,12 +60,28 @@ export async function throughputBench(cached: CachedFixture, baselines: Baseline
   }
   process.stdout.write('\n');
   const best = (target: string, chunk: string, unit: string) => {
-    const clean = rows.filter((r) => r.target === target && r.chunk === chunk && r.result && r.result.errors + r.result.statusErrors === 0);
-    return clean.length === 0 ? NaN : Math.max(...clean.map((r) => (unit === 'GB/s' ? r.result!.gbPerS : r.result!.reqPerS)));
+    const clean = rows.filter(
+      (r) => r.target === target && r.chunk === chunk && r.result && r.result.errors + r.result.statusErrors === 0,
+    );
+    return clean.length === 0
+      ? NaN
+      : Math.max(...clean.map((r) => (unit === 'GB/s' ? r.result!.gbPerS : r.result!.reqPerS)));
   };
   const summary = SIZES.map((s) => {
-    const [ours, nginx, plainNode] = ['ours', 'nginx', 'plain node'].map((t) => best(t, s.label, s.unit)) as [number, number, number];
-    return { chunk: s.label, unit: s.unit, ours, nginx, plainNode, oursVsNginx: ratio(ours, nginx), oursVsPlainNode: ratio(ours, plainNode) };
+    const [ours, nginx, plainNode] = ['ours', 'nginx', 'plain node'].map((t) => best(t, s.label, s.unit)) as [
+      number,
+      number,
+      number,
+    ];
+    return {
+      chunk: s.label,
+      unit: s.unit,
+      ours,
+      nginx,
+      plainNode,
+      oursVsNginx: ratio(ours, nginx),
+      oursVsPlainNode: ratio(ours, plainNode),
+    };
   });
   return { rows, summary };
 }

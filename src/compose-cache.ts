@@ -20,23 +20,38 @@ const MB = 1024 * 1024;
 export async function composeCache(config: Config, torrents: TorrentService, clock: Clock, logger: Logger) {
   const index = await createCacheIndex(config);
   // CACHE_PERSISTENT for the memory backend: a JSON snapshot beside the SQLite file's place.
-  const snapshotFile = config.cache.backend === 'memory' && config.cache.persistent ? path.join(path.dirname(config.cache.dbPath), 'cache-index.json') : undefined;
+  const snapshotFile =
+    config.cache.backend === 'memory' && config.cache.persistent
+      ? path.join(path.dirname(config.cache.dbPath), 'cache-index.json')
+      : undefined;
   if (snapshotFile) await loadSnapshot(index, snapshotFile);
   const metaStore = new FileTorrentMetaStore(path.join(config.downloadDir, '.torrents'));
   const cache = new CacheService({ index, metaStore, disk: nodeDisk, clock, downloadDir: config.downloadDir, logger });
-  const cleaner = new CacheCleaner(cache, torrents, clock, {
-    maxSize: config.cache.maxSize,
-    maxDiskBytes: config.cache.maxDiskMb * MB,
-    ttlMs: config.cache.ttlSeconds * 1000,
-    minFreeBytes: config.cache.minFreeMb * MB,
-    orphanGraceMs: config.cache.orphanGraceSeconds * 1000,
-  }, logger);
+  const cleaner = new CacheCleaner(
+    cache,
+    torrents,
+    clock,
+    {
+      maxSize: config.cache.maxSize,
+      maxDiskBytes: config.cache.maxDiskMb * MB,
+      ttlMs: config.cache.ttlSeconds * 1000,
+      minFreeBytes: config.cache.minFreeMb * MB,
+      orphanGraceMs: config.cache.orphanGraceSeconds * 1000,
+    },
+    logger,
+  );
   torrents.setStorageGuard(cleaner);
   torrents.onFileDone((event) => {
     cleaner.fileFinished(event.infoHash, event.fileIndex);
     cache.recordFinishedFile(event);
   });
-  const admin = new CacheAdminService(cache, cleaner, torrents, config.cache.cleanupIntervalSeconds, config.cache.persistent);
+  const admin = new CacheAdminService(
+    cache,
+    cleaner,
+    torrents,
+    config.cache.cleanupIntervalSeconds,
+    config.cache.persistent,
+  );
   const close = async () => {
     if (snapshotFile) await saveSnapshot(index, snapshotFile);
     await index.close();

@@ -23,16 +23,36 @@ import { nodeFileStore } from './adapters/node-file-store.js';
  * The services on top of the torrents and the cache: the library and its add use case, streaming,
  * the IMDb links, Kodi playback and the Stremio addon's catalog and streams.
  */
-export function composeFeatures(config: Config, torrents: TorrentService, cache: CacheService, clock: Clock, logger: Logger) {
+export function composeFeatures(
+  config: Config,
+  torrents: TorrentService,
+  cache: CacheService,
+  clock: Clock,
+  logger: Logger,
+) {
   // One outbound client for every URL the server fetches; the configured Kodi is trusted wherever it is.
   const kodiOrigin = config.kodi.url ? new URL(config.kodi.url) : undefined;
-  const kodiHostPort = kodiOrigin ? [`${kodiOrigin.hostname}:${kodiOrigin.port || (kodiOrigin.protocol === 'https:' ? '443' : '80')}`] : [];
-  const outbound = new GuardedHttpClient({ allowPrivate: config.fetch.allowPrivate, allow: [...config.fetch.allow, ...kodiHostPort] });
+  const kodiHostPort = kodiOrigin
+    ? [`${kodiOrigin.hostname}:${kodiOrigin.port || (kodiOrigin.protocol === 'https:' ? '443' : '80')}`]
+    : [];
+  const outbound = new GuardedHttpClient({
+    allowPrivate: config.fetch.allowPrivate,
+    allow: [...config.fetch.allow, ...kodiHostPort],
+  });
   const library = new LibraryService(torrents, cache);
   const streams = new StreamService(torrents, cache, nodeFileStore);
-  const imdbLinks = new ImdbLinkService(new JsonImdbLinkStore(path.join(path.dirname(config.cache.dbPath), 'imdb-links.json'), logger), library, clock);
+  const imdbLinks = new ImdbLinkService(
+    new JsonImdbLinkStore(path.join(path.dirname(config.cache.dbPath), 'imdb-links.json'), logger),
+    library,
+    clock,
+  );
   const addTorrent = new AddTorrentService(torrents, cache, new HttpTorrentFileFetcher(outbound), imdbLinks);
-  const playback = new PlaybackService(library, (target) => new KodiJsonRpcClient(target, outbound), config.kodi, logger);
+  const playback = new PlaybackService(
+    library,
+    (target) => new KodiJsonRpcClient(target, outbound),
+    config.kodi,
+    logger,
+  );
   if (playback.configured) torrents.onFileDone(playback.notifyFileDone);
   const addonCatalog = new AddonCatalogService(library);
   const addonStreams = new AddonStreamsService({

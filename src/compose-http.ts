@@ -32,18 +32,28 @@ export interface HttpSettings {
 
 /** Every router of the app, in mount order: this list is the whole HTTP surface. */
 export function composeHttp(s: HttpServices, { config, logger, version, webDir }: HttpSettings): express.Express {
-  return createApp([
-    systemRoutes({ config, version, startedAt: Date.now(), torrents: s.torrents, cache: s.cacheAdmin, webDir }),
-    torrentRoutes({ addTorrent: s.addTorrent, library: s.library, torrents: s.torrents }),
-    streamRoutes(s.streams, s.library),
-    cacheRoutes(s.cacheAdmin, s.library),
-    eventsRoutes(() => torrentListData(s.library, s.torrents), logger),
-    kodiRoutes(s.playback, config.publicUrl),
-    playlistRoutes(s.library, config.publicUrl),
-    webRoutes(webDir),
-    stremioRoutes({ config, logger, version, manifest: s.addonManifest, catalog: s.addonCatalog, streams: s.addonStreams }),
-    stremioConfigureRoutes(config),
-    subtitleRoutes(s.streams),
-    posterRoutes(s.library),
-  ], logger);
+  return createApp(
+    [
+      systemRoutes({ config, version, startedAt: Date.now(), torrents: s.torrents, cache: s.cacheAdmin, webDir }),
+      torrentRoutes({ addTorrent: s.addTorrent, library: s.library, torrents: s.torrents }),
+      streamRoutes(s.streams, s.library),
+      cacheRoutes(s.cacheAdmin, s.library),
+      eventsRoutes(() => torrentListData(s.library, s.torrents), logger),
+      kodiRoutes(s.playback, config.publicUrl),
+      playlistRoutes(s.library, config.publicUrl),
+      webRoutes(webDir),
+      stremioRoutes({
+        config,
+        logger,
+        version,
+        manifest: s.addonManifest,
+        catalog: s.addonCatalog,
+        streams: s.addonStreams,
+      }),
+      stremioConfigureRoutes(config),
+      subtitleRoutes(s.streams),
+      posterRoutes(s.library),
+    ],
+    logger,
+  );
 }

@@ -120,7 +120,10 @@ class Reader {
   list(key: string): string[] | undefined {
     const value = this.env[key];
     if (value === undefined) return undefined;
-    return value.split(',').map((s) => s.trim()).filter(Boolean);
+    return value
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   }
 }
 
@@ -138,16 +141,19 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   }
   const trackers = r.list('TORRENT_TRACKERS');
   for (const t of trackers ?? []) {
-    if (!/^(udp|https?|wss?):\/\/[^\s]+$/i.test(t)) r.problems.push(`TORRENT_TRACKERS has "${t}", which is not a udp/http(s)/ws(s) tracker URL`);
+    if (!/^(udp|https?|wss?):\/\/[^\s]+$/i.test(t))
+      r.problems.push(`TORRENT_TRACKERS has "${t}", which is not a udp/http(s)/ws(s) tracker URL`);
   }
   const upstreams = r.list('ADDON_UPSTREAMS') ?? [];
   for (const u of upstreams) {
-    if (!/^https?:\/\/\S+\/manifest\.json$/i.test(u)) r.problems.push(`ADDON_UPSTREAMS has "${u}", which is not an http(s) URL ending in /manifest.json`);
+    if (!/^https?:\/\/\S+\/manifest\.json$/i.test(u))
+      r.problems.push(`ADDON_UPSTREAMS has "${u}", which is not an http(s) URL ending in /manifest.json`);
   }
 
   const fetchAllow = r.list('FETCH_ALLOW') ?? [];
   for (const entry of fetchAllow) {
-    if (!/^(\[[0-9a-f:.]+\]|[a-z0-9.-]+):\d{1,5}$/i.test(entry)) r.problems.push(`FETCH_ALLOW has "${entry}", which is not host:port`);
+    if (!/^(\[[0-9a-f:.]+\]|[a-z0-9.-]+):\d{1,5}$/i.test(entry))
+      r.problems.push(`FETCH_ALLOW has "${entry}", which is not host:port`);
   }
 
   const config: Config = {

@@ -16,16 +16,22 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.logLevel);
   const running = await startServer(config, { logger });
-  logger.info({ url: running.url, port: config.port, cache: config.cache.backend, downloadDir: config.downloadDir }, 'torrent stream server listening');
+  logger.info(
+    { url: running.url, port: config.port, cache: config.cache.backend, downloadDir: config.downloadDir },
+    'torrent stream server listening',
+  );
 
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down');
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
-    running.close().then(() => process.exit(0), (err: unknown) => {
-      logger.error({ err }, 'shutdown failed');
-      process.exit(1);
-    });
+    running.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
   };
   process.once('SIGINT', () => shutdown('SIGINT'));
   process.once('SIGTERM', () => shutdown('SIGTERM'));

@@ -18,7 +18,9 @@ import { TorrentService } from './services/torrent.service.js';
 
 const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const WEB_DIR = path.join(rootDir, 'web');
-export const VERSION: string = (JSON.parse(readFileSync(path.join(rootDir, 'package.json'), 'utf8')) as { version: string }).version;
+export const VERSION: string = (
+  JSON.parse(readFileSync(path.join(rootDir, 'package.json'), 'utf8')) as { version: string }
+).version;
 
 export interface ServerOptions {
   logger: Logger;
@@ -45,18 +47,20 @@ export interface RunningServer {
 export async function startServer(config: Config, options: ServerOptions): Promise<RunningServer> {
   const { logger } = options;
   mkdirSync(config.downloadDir, { recursive: true });
-  const engine = options.engine ?? new WebTorrentEngine({
-    downloadDir: config.downloadDir,
-    trackers: config.torrent.trackers,
-    dht: config.torrent.dht,
-    maxConnections: config.torrent.maxConnections,
-    downloadLimitKiB: config.torrent.downloadLimitKiB,
-    uploadLimitKiB: config.torrent.uploadLimitKiB,
-    peerPort: config.torrent.peerPort,
-    lanFeatures: options.lanFeatures ?? true,
-    stallTimeoutMs: config.torrent.timeoutMs,
-    logger,
-  });
+  const engine =
+    options.engine ??
+    new WebTorrentEngine({
+      downloadDir: config.downloadDir,
+      trackers: config.torrent.trackers,
+      dht: config.torrent.dht,
+      maxConnections: config.torrent.maxConnections,
+      downloadLimitKiB: config.torrent.downloadLimitKiB,
+      uploadLimitKiB: config.torrent.uploadLimitKiB,
+      peerPort: config.torrent.peerPort,
+      lanFeatures: options.lanFeatures ?? true,
+      stallTimeoutMs: config.torrent.timeoutMs,
+      logger,
+    });
   // A taken TORRENT_PORT must stop start-up with one clear line, not leave a server whose every add fails.
   try {
     await engine.listening();
@@ -65,23 +69,38 @@ export async function startServer(config: Config, options: ServerOptions): Promi
     throw err;
   }
   const clock = options.clock ?? systemClock;
-  const torrents = new TorrentService(engine, clock, { timeoutMs: config.torrent.timeoutMs, maxRetries: config.torrent.maxRetries, maxActive: config.torrent.maxActive }, logger);
+  const torrents = new TorrentService(
+    engine,
+    clock,
+    { timeoutMs: config.torrent.timeoutMs, maxRetries: config.torrent.maxRetries, maxActive: config.torrent.maxActive },
+    logger,
+  );
 
   const { cache, cleaner, admin, close: closeCache } = await composeCache(config, torrents, clock, logger);
   const features = composeFeatures(config, torrents, cache, clock, logger);
-  const app = composeHttp({ ...features, torrents, cacheAdmin: admin }, { config, logger, version: VERSION, webDir: WEB_DIR });
+  const app = composeHttp(
+    { ...features, torrents, cacheAdmin: admin },
+    { config, logger, version: VERSION, webDir: WEB_DIR },
+  );
 
   // Start-up hygiene runs in the background: cache hits re-check their file anyway.
   cache.dropMissingFiles().catch((err: unknown) => logger.error({ err }, 'start-up cache check failed'));
   // One maintenance job: cache limits, then torrents a stream started that nobody watches any more.
-  const job = scheduleJob('maintenance', config.cache.cleanupCron ? { cron: config.cache.cleanupCron } : { everySeconds: config.cache.cleanupIntervalSeconds }, async () => {
-    try {
-      await cleaner.cleanup();
-      await torrents.stopIdle(config.torrent.idleTimeoutSeconds * 1000);
-    } catch (err) {
-      logger.error({ err }, 'cache cleanup failed');
-    }
-  }, { debug: (m) => logger.debug(m), error: (m) => logger.error(m) });
+  const job = scheduleJob(
+    'maintenance',
+    config.cache.cleanupCron
+      ? { cron: config.cache.cleanupCron }
+      : { everySeconds: config.cache.cleanupIntervalSeconds },
+    async () => {
+      try {
+        await cleaner.cleanup();
+        await torrents.stopIdle(config.torrent.idleTimeoutSeconds * 1000);
+      } catch (err) {
+        logger.error({ err }, 'cache cleanup failed');
+      }
+    },
+    { debug: (m) => logger.debug(m), error: (m) => logger.error(m) },
+  );
 
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.port, config.host, () => resolve(s));

@@ -31,7 +31,11 @@ function play(torrent, file, files) {
   playing = torrent.infoHash;
   playerPanel.hidden = false;
   setText($('player-name'), file.path ?? file.name);
-  playInVideo(video, { src: playerPath(torrent.infoHash, file), tracks: subtitleTracks(torrent.infoHash, files), onNotice: (m) => notify(m, true) });
+  playInVideo(video, {
+    src: playerPath(torrent.infoHash, file),
+    tracks: subtitleTracks(torrent.infoHash, files),
+    onNotice: (m) => notify(m, true),
+  });
   playerPanel.scrollIntoView({ behavior: 'smooth', block: 'start' });
   video.focus({ preventScroll: true });
 }
@@ -59,7 +63,10 @@ async function copyUrl(path) {
 
 async function kodi(torrent, file) {
   try {
-    const result = await api('/api/kodi/play', { method: 'POST', body: { infoHash: torrent.infoHash, fileIndex: file.index } });
+    const result = await api('/api/kodi/play', {
+      method: 'POST',
+      body: { infoHash: torrent.infoHash, fileIndex: file.index },
+    });
     // Kodi says "OK" even for a URL it cannot play, so the page says "sent", never "playing".
     notify(`Sent "${file.name}" to Kodi${result?.kodi ? ` at ${result.kodi}` : ''}. Check the TV.`);
   } catch (err) {
@@ -79,7 +86,11 @@ function confirmRemove(torrent) {
   dialog.returnValue = 'cancel';
   dialog.showModal();
   return new Promise((resolve) => {
-    dialog.addEventListener('close', () => resolve(dialog.returnValue === 'remove' ? { deleteFiles: $('remove-files').checked } : undefined), { once: true });
+    dialog.addEventListener(
+      'close',
+      () => resolve(dialog.returnValue === 'remove' ? { deleteFiles: $('remove-files').checked } : undefined),
+      { once: true },
+    );
   });
 }
 
@@ -105,18 +116,21 @@ const connection = $('connection');
 const MODE_TEXT = { live: 'Live', polling: 'Polling', offline: 'Offline' };
 let lastShape = '';
 
-const live = followTorrents((data) => {
-  list.update(data);
-  setText($('total-down'), formatSpeed(data.downloadSpeed ?? 0));
-  setText($('total-up'), formatSpeed(data.uploadSpeed ?? 0));
-  // Cache numbers change when torrents come, go or finish; refresh then rather than on a timer only.
-  const shape = (data.torrents ?? []).map((t) => `${t.infoHash}:${t.status}`).join();
-  if (shape !== lastShape) cache.refresh();
-  lastShape = shape;
-}, (mode) => {
-  connection.dataset.mode = mode;
-  setText(connection, MODE_TEXT[mode] ?? mode);
-});
+const live = followTorrents(
+  (data) => {
+    list.update(data);
+    setText($('total-down'), formatSpeed(data.downloadSpeed ?? 0));
+    setText($('total-up'), formatSpeed(data.uploadSpeed ?? 0));
+    // Cache numbers change when torrents come, go or finish; refresh then rather than on a timer only.
+    const shape = (data.torrents ?? []).map((t) => `${t.infoHash}:${t.status}`).join();
+    if (shape !== lastShape) cache.refresh();
+    lastShape = shape;
+  },
+  (mode) => {
+    connection.dataset.mode = mode;
+    setText(connection, MODE_TEXT[mode] ?? mode);
+  },
+);
 
 // --- add form -------------------------------------------------------------------------------
 const form = $('add-form');
@@ -152,7 +166,10 @@ form.addEventListener('submit', (event) => {
     input.focus();
     return;
   }
-  void add({ method: 'POST', body: /^https?:\/\//i.test(value) ? { torrentUrl: value, wait: false } : { magnetUri: value, wait: false } });
+  void add({
+    method: 'POST',
+    body: /^https?:\/\//i.test(value) ? { torrentUrl: value, wait: false } : { magnetUri: value, wait: false },
+  });
 });
 
 fileInput.addEventListener('change', () => {
@@ -171,5 +188,8 @@ $('stremio-url').value = install;
 $('stremio-manifest').href = absolute('/manifest.json');
 setText($('stremio-manifest'), absolute('/manifest.json'));
 $('stremio-copy').addEventListener('click', async () => {
-  notify((await copyText(install)) ? 'Stremio install link copied.' : 'Copy failed; select the link and copy it by hand.', false);
+  notify(
+    (await copyText(install)) ? 'Stremio install link copied.' : 'Copy failed; select the link and copy it by hand.',
+    false,
+  );
 });

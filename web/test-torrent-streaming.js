@@ -74,8 +74,13 @@ async function follow() {
     if (hash !== infoHash) return;
     setText($('test-name'), t.name || t.infoHash);
     progress.value = percent(t.progress);
-    setText(status, t.error ? `Failed: ${t.error}` : STATE_TEXT[t.status] ?? t.status);
-    const parts = [`${percent(t.progress).toFixed(1)} %`, `↓ ${formatSpeed(t.downloadSpeed)}`, `${t.numPeers} peer(s)`, `ETA ${t.status === 'complete' ? 'done' : formatEta(t.timeRemaining)}`];
+    setText(status, t.error ? `Failed: ${t.error}` : (STATE_TEXT[t.status] ?? t.status));
+    const parts = [
+      `${percent(t.progress).toFixed(1)} %`,
+      `↓ ${formatSpeed(t.downloadSpeed)}`,
+      `${t.numPeers} peer(s)`,
+      `ETA ${t.status === 'complete' ? 'done' : formatEta(t.timeRemaining)}`,
+    ];
     setText(detail, parts.join(' · '));
     if (t.files.length && files.length === 0) showFiles(t.files);
     if (t.status === 'failed') return;
@@ -91,8 +96,12 @@ async function follow() {
 /** `list` is GET /api/torrents/:hash's files: each carries the server's `mediaKind`. */
 function showFiles(list) {
   files = list;
-  const playable = list.filter((f) => f.mediaKind === 'video' || f.mediaKind === 'audio').sort((a, b) => b.length - a.length);
-  fileSelect.replaceChildren(...playable.map((f) => h('option', { value: String(f.index), text: `${f.name} (${formatBytes(f.length)})` })));
+  const playable = list
+    .filter((f) => f.mediaKind === 'video' || f.mediaKind === 'audio')
+    .sort((a, b) => b.length - a.length);
+  fileSelect.replaceChildren(
+    ...playable.map((f) => h('option', { value: String(f.index), text: `${f.name} (${formatBytes(f.length)})` })),
+  );
   fileSelect.disabled = playable.length === 0;
   streamButton.disabled = playable.length === 0;
   if (playable.length === 0) setText(notice, 'This torrent has no video or audio file.');

@@ -23,7 +23,9 @@ export async function startNginx(file: string): Promise<Baseline> {
   await mkdir(path.join(dir, 'logs'));
   const conf = path.join(dir, 'nginx.conf');
   // `user root`: the file sits in a 0700 mkdtemp folder; everything else is nginx's stock behaviour.
-  await writeFile(conf, `
+  await writeFile(
+    conf,
+    `
 user root;
 worker_processes auto;
 daemon off;
@@ -45,10 +47,15 @@ http {
     location = /file { alias ${file}; }
   }
 }
-`);
-  const child = spawn(NGINX, ['-p', dir, '-e', `${dir}/logs/error.log`, '-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+`,
+  );
+  const child = spawn(NGINX, ['-p', dir, '-e', `${dir}/logs/error.log`, '-c', conf], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
-  child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
+  child.stderr.on('data', (c: Buffer) => {
+    stderr += c.toString();
+  });
   const url = `http://127.0.0.1:${port}/file`;
   const stop = async () => {
     if (child.exitCode === null) {
@@ -59,7 +66,11 @@ http {
     await rm(dir, { recursive: true, force: true });
   };
   try {
-    await withTimeout(waitUntilUp(url, () => child.exitCode !== null), 5000, 'starting nginx');
+    await withTimeout(
+      waitUntilUp(url, () => child.exitCode !== null),
+      5000,
+      'starting nginx',
+    );
   } catch (err) {
     const log = existsSync(`${dir}/logs/error.log`) ? await readFile(`${dir}/logs/error.log`, 'utf8') : '';
     await stop();
@@ -100,7 +111,12 @@ async function waitUntilUp(url: string, died: () => boolean): Promise<void> {
   for (;;) {
     if (died()) throw new Error('process exited');
     const ok = await new Promise<boolean>((resolve) => {
-      http.get(url, { headers: { Range: 'bytes=0-0' }, agent: false }, (res) => { res.resume(); resolve(res.statusCode === 206); }).on('error', () => resolve(false));
+      http
+        .get(url, { headers: { Range: 'bytes=0-0' }, agent: false }, (res) => {
+          res.resume();
+          resolve(res.statusCode === 206);
+        })
+        .on('error', () => resolve(false));
     });
     if (ok) return;
     await new Promise((r) => setTimeout(r, 50));

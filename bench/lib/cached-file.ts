@@ -21,7 +21,13 @@ export async function prepareCachedFile(seeder: Seeder, env: Record<string, stri
   try {
     const added = await json(`${server.url}/api/torrents`, { method: 'POST', body: { magnetUri: seeder.magnetUri } });
     if (added.status !== 201) throw new Error(`add failed: ${added.status}`);
-    await waitFor(async () => (await json(`${server.url}/api/cache/check`, { method: 'POST', body: { infoHashes: [seeder.infoHash] } })).body.data[0].cached, 60_000, 'the file to be cached');
+    await waitFor(
+      async () =>
+        (await json(`${server.url}/api/cache/check`, { method: 'POST', body: { infoHashes: [seeder.infoHash] } })).body
+          .data[0].cached,
+      60_000,
+      'the file to be cached',
+    );
     await json(`${server.url}/api/torrents/${seeder.infoHash}`, { method: 'DELETE' });
     const cached = await json(`${server.url}/api/torrents/${seeder.infoHash}`);
     const file = cached.body.data?.files?.[0] as { path: string; length: number } | undefined;
@@ -31,7 +37,12 @@ export async function prepareCachedFile(seeder: Seeder, env: Record<string, stri
     if (probe.headers['x-stream-source'] !== 'cache' || !probe.body.equals(seeder.data.subarray(1000, 2000))) {
       throw new Error(`expected a cache hit, got ${probe.status} from ${String(probe.headers['x-stream-source'])}`);
     }
-    return { server, url, filePath: path.join(server.downloadDir, seeder.infoHash, ...file.path.split('/')), size: file.length };
+    return {
+      server,
+      url,
+      filePath: path.join(server.downloadDir, seeder.infoHash, ...file.path.split('/')),
+      size: file.length,
+    };
   } catch (err) {
     await server.stop();
     throw err;

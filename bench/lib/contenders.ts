@@ -34,9 +34,17 @@ export const ours: Contender = {
     const server = await startTestServer();
     try {
       const began = performance.now();
-      const res = await withTimeout(json(`${server.url}/api/torrents`, { method: 'POST', body: { magnetUri: seeder.magnetUri } }), OPEN_TIMEOUT_MS, 'POST /api/torrents');
+      const res = await withTimeout(
+        json(`${server.url}/api/torrents`, { method: 'POST', body: { magnetUri: seeder.magnetUri } }),
+        OPEN_TIMEOUT_MS,
+        'POST /api/torrents',
+      );
       if (res.status !== 201) throw new Error(`POST /api/torrents answered ${res.status}: ${JSON.stringify(res.body)}`);
-      return { url: `${server.url}/stream/proxy/${seeder.infoHash}`, metadataMs: performance.now() - began, close: () => server.stop() };
+      return {
+        url: `${server.url}/stream/proxy/${seeder.infoHash}`,
+        metadataMs: performance.now() - began,
+        close: () => server.stop(),
+      };
     } catch (err) {
       await server.stop();
       throw err;
@@ -44,7 +52,12 @@ export const ours: Contender = {
   },
 };
 
-interface WebTorrentNodeServer { server: Server; listen(port: number, host: string, cb: () => void): void; close(cb?: () => void): void; destroy(cb?: () => void): void }
+interface WebTorrentNodeServer {
+  server: Server;
+  listen(port: number, host: string, cb: () => void): void;
+  close(cb?: () => void): void;
+  destroy(cb?: () => void): void;
+}
 
 /** webtorrent@2.8.5's own `client.createServer()`: GET /webtorrent/<infoHash>/<file path>. */
 export const webtorrentServer: Contender = {
@@ -65,8 +78,16 @@ export const webtorrentServer: Contender = {
       const port = typeof address === 'object' && address ? address.port : 0;
       const began = performance.now();
       const torrent = client.add(seeder.magnetUri, { path: dir });
-      await withTimeout(new Promise((resolve) => torrent.once('ready', resolve)), OPEN_TIMEOUT_MS, 'webtorrent metadata');
-      return { url: `http://127.0.0.1:${port}/webtorrent/${seeder.infoHash}/${encodeURI(seeder.filePath)}`, metadataMs: performance.now() - began, close };
+      await withTimeout(
+        new Promise((resolve) => torrent.once('ready', resolve)),
+        OPEN_TIMEOUT_MS,
+        'webtorrent metadata',
+      );
+      return {
+        url: `http://127.0.0.1:${port}/webtorrent/${seeder.infoHash}/${encodeURI(seeder.filePath)}`,
+        metadataMs: performance.now() - began,
+        close,
+      };
     } catch (err) {
       await close();
       throw err;
@@ -74,7 +95,10 @@ export const webtorrentServer: Contender = {
   },
 };
 
-interface PeerflixEngine { server: Server; destroy(cb: () => void): void }
+interface PeerflixEngine {
+  server: Server;
+  destroy(cb: () => void): void;
+}
 
 /** peerflix (torrent-stream): its HTTP server starts once metadata is in; GET /<file index>. */
 export const peerflixServer: Contender = {
@@ -83,7 +107,13 @@ export const peerflixServer: Contender = {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'tss-bench-pf-'));
     const began = performance.now();
     const engine = (peerflix as (id: string, opts: object) => PeerflixEngine)(seeder.magnetUri, {
-      dht: false, tracker: true, path: path.join(dir, 'data'), tmp: dir, hostname: '127.0.0.1', port: 0, peerPort: await freePort(),
+      dht: false,
+      tracker: true,
+      path: path.join(dir, 'data'),
+      tmp: dir,
+      hostname: '127.0.0.1',
+      port: 0,
+      peerPort: await freePort(),
     });
     const close = async () => {
       engine.server.close();
@@ -92,7 +122,11 @@ export const peerflixServer: Contender = {
       await rm(dir, { recursive: true, force: true });
     };
     try {
-      await withTimeout(new Promise((resolve) => engine.server.once('listening', resolve)), OPEN_TIMEOUT_MS, 'peerflix metadata');
+      await withTimeout(
+        new Promise((resolve) => engine.server.once('listening', resolve)),
+        OPEN_TIMEOUT_MS,
+        'peerflix metadata',
+      );
       const address = engine.server.address();
       const port = typeof address === 'object' && address ? address.port : 0;
       return { url: `http://127.0.0.1:${port}/0`, metadataMs: performance.now() - began, close };

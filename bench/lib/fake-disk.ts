@@ -13,7 +13,10 @@ export class FakeDisk implements Disk {
   removedFiles = 0;
   private readonly dirs = new Map<string, { relativePath: string; bytes: number }>();
 
-  constructor(private readonly downloadDir: string, public deadline: number) {}
+  constructor(
+    private readonly downloadDir: string,
+    public deadline: number,
+  ) {}
 
   addTorrent(infoHash: string, relativePath: string, bytes: number): void {
     this.dirs.set(infoHash, { relativePath, bytes });

@@ -35,5 +35,11 @@ export interface TimedRange {
 export async function timedRange(url: string, start: number, end: number, timeoutMs = 30_000): Promise<TimedRange> {
   const began = performance.now();
   const res = await withTimeout(request(url, { headers: { Range: `bytes=${start}-${end}` } }), timeoutMs, `GET ${url}`);
-  return { status: res.status, body: res.body, headers: res.headers, firstByteMs: res.firstByteMs, lastByteMs: performance.now() - began };
+  return {
+    status: res.status,
+    body: res.body,
+    headers: res.headers,
+    firstByteMs: res.firstByteMs,
+    lastByteMs: performance.now() - began,
+  };
 }

@@ -10,7 +10,8 @@ export const x = (value: number): string => (Number.isFinite(value) ? `${value.t
 /** A plain-text table: first column left-aligned, the rest right-aligned. */
 export function table(title: string, headers: string[], rows: string[][], notes: string[] = []): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   return [
     '',
     title,

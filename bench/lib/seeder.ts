@@ -15,11 +15,17 @@ const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'see
 /** Forks bench/seeder-process and waits until it seeds `data` (written beforehand to `dataPath`). */
 export async function startSeeder(request: SeederRequest, data: Buffer): Promise<Seeder> {
   const child: ChildProcess = fork(CHILD, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const ready = await withTimeout(new Promise<SeederReady>((resolve, reject) => {
-    child.once('message', (m: { ready?: SeederReady; error?: string }) => (m.ready ? resolve(m.ready) : reject(new Error(m.error))));
-    child.once('exit', (code) => reject(new Error(`seeder exited with ${code}`)));
-    child.send(request);
-  }), 60_000, 'starting the seeder');
+  const ready = await withTimeout(
+    new Promise<SeederReady>((resolve, reject) => {
+      child.once('message', (m: { ready?: SeederReady; error?: string }) =>
+        m.ready ? resolve(m.ready) : reject(new Error(m.error)),
+      );
+      child.once('exit', (code) => reject(new Error(`seeder exited with ${code}`)));
+      child.send(request);
+    }),
+    60_000,
+    'starting the seeder',
+  );
   return {
     ...ready,
     data,

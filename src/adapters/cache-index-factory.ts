@@ -12,6 +12,10 @@ export async function createCacheIndex(config: Config): Promise<CacheIndex> {
     case 'sqlite':
       return new SqliteCacheIndex({ path: config.cache.dbPath });
     case 'redis':
-      return RedisCacheIndex.connect({ url: config.redis.url, keyPrefix: config.redis.keyPrefix, ...(config.redis.password ? { password: config.redis.password } : {}) });
+      return RedisCacheIndex.connect({
+        url: config.redis.url,
+        keyPrefix: config.redis.keyPrefix,
+        ...(config.redis.password ? { password: config.redis.password } : {}),
+      });
   }
 }

@@ -22,29 +22,42 @@ export interface CronLog {
 
 const quiet: CronLog = { debug: () => undefined, error: () => undefined };
 
-export function scheduleJob(name: string, schedule: Schedule, task: () => Promise<unknown>, log: CronLog = quiet): ScheduledJob {
+export function scheduleJob(
+  name: string,
+  schedule: Schedule,
+  task: () => Promise<unknown>,
+  log: CronLog = quiet,
+): ScheduledJob {
   const expression = schedule.cron ?? intervalToCron(schedule.everySeconds ?? 300);
   if (!cron.validate(expression)) throw new Error(`Invalid cron expression for ${name}: "${expression}"`);
   let last = Date.now();
   const everyMs = (schedule.everySeconds ?? 0) * 1000;
   const exact = schedule.cron !== undefined || intervalToCron(schedule.everySeconds ?? 300) !== EVERY_SECOND;
-  const job: ScheduledTask = cron.schedule(expression, async () => {
-    // Intervals that no cron field can express tick every second and run when enough time has passed.
-    if (!exact && Date.now() - last < everyMs) return;
-    last = Date.now();
-    await task();
-  }, {
-    name,
-    noOverlap: true,
-    unref: true,
-    logger: {
-      info: (m) => log.debug(m),
-      debug: (m) => log.debug(String(m)),
-      warn: (m) => log.debug(m), // an overlap skip is the behaviour we asked for, not a problem
-      error: (m, err) => log.error(`${String(m)}${err ? `: ${err.message}` : ''}`),
+  const job: ScheduledTask = cron.schedule(
+    expression,
+    async () => {
+      // Intervals that no cron field can express tick every second and run when enough time has passed.
+      if (!exact && Date.now() - last < everyMs) return;
+      last = Date.now();
+      await task();
     },
-  });
-  return { stop: async () => { await job.destroy(); } };
+    {
+      name,
+      noOverlap: true,
+      unref: true,
+      logger: {
+        info: (m) => log.debug(m),
+        debug: (m) => log.debug(String(m)),
+        warn: (m) => log.debug(m), // an overlap skip is the behaviour we asked for, not a problem
+        error: (m, err) => log.error(`${String(m)}${err ? `: ${err.message}` : ''}`),
+      },
+    },
+  );
+  return {
+    stop: async () => {
+      await job.destroy();
+    },
+  };
 }
 
 const EVERY_SECOND = '* * * * * *';

@@ -13,10 +13,27 @@ const MAX_REDIRECTS = 5;
  */
 const PRIVATE = new BlockList();
 for (const [net, bits] of [
-  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
-  ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 4], ['240.0.0.0', 4],
-] as const) PRIVATE.addSubnet(net, bits, 'ipv4');
-for (const [net, bits] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8]] as const) PRIVATE.addSubnet(net, bits, 'ipv6');
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
+] as const)
+  PRIVATE.addSubnet(net, bits, 'ipv4');
+for (const [net, bits] of [
+  ['::', 128],
+  ['::1', 128],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['ff00::', 8],
+] as const)
+  PRIVATE.addSubnet(net, bits, 'ipv6');
 
 export function isPrivateAddress(address: string): boolean {
   const family = isIP(address);
@@ -44,7 +61,8 @@ export interface OutboundPolicy {
   allow: readonly string[];
 }
 
-const hostPort = (url: URL) => `${url.hostname.replace(/^\[|\]$/g, '').toLowerCase()}:${url.port || (url.protocol === 'https:' ? '443' : '80')}`;
+const hostPort = (url: URL) =>
+  `${url.hostname.replace(/^\[|\]$/g, '').toLowerCase()}:${url.port || (url.protocol === 'https:' ? '443' : '80')}`;
 
 /**
  * OutboundHttp over node:http(s). The address check happens where the connection is made (a custom
@@ -76,10 +94,23 @@ export class GuardedHttpClient implements OutboundHttp {
     let { method = 'GET', body } = options;
     let headers = { ...options.headers };
     for (let hop = 0; ; hop++) {
-      const response = await this.once(url, { method, headers, body, maxBytes: options.maxBytes }, deadline, options.timeoutMs);
+      const response = await this.once(
+        url,
+        { method, headers, body, maxBytes: options.maxBytes },
+        deadline,
+        options.timeoutMs,
+      );
       const location = response.headers.location;
-      if (options.followRedirects === false || response.status < 300 || response.status >= 400 || response.status === 304 || !location) return response;
-      if (hop === MAX_REDIRECTS) throw new DomainError('UPSTREAM_ERROR', `${url.host} redirected more than ${MAX_REDIRECTS} times`);
+      if (
+        options.followRedirects === false ||
+        response.status < 300 ||
+        response.status >= 400 ||
+        response.status === 304 ||
+        !location
+      )
+        return response;
+      if (hop === MAX_REDIRECTS)
+        throw new DomainError('UPSTREAM_ERROR', `${url.host} redirected more than ${MAX_REDIRECTS} times`);
       const next = this.parse(new URL(location, url).href);
       if (next.origin !== url.origin) headers = withoutCredentials(headers);
       if (response.status === 303 || ((response.status === 301 || response.status === 302) && method === 'POST')) {
@@ -97,7 +128,8 @@ export class GuardedHttpClient implements OutboundHttp {
     } catch {
       throw new DomainError('INVALID_INPUT', `Not an absolute URL: ${raw}`);
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new DomainError('INVALID_INPUT', `Only http(s) URLs can be fetched, got ${url.protocol}`);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      throw new DomainError('INVALID_INPUT', `Only http(s) URLs can be fetched, got ${url.protocol}`);
     if (url.username || url.password) throw new DomainError('INVALID_INPUT', 'URLs with credentials are not fetched');
     const literal = url.hostname.replace(/^\[|\]$/g, '');
     if (isIP(literal) && !this.permits(url, literal)) throw refused(url, literal);
@@ -108,7 +140,12 @@ export class GuardedHttpClient implements OutboundHttp {
     return this.policy.allowPrivate || this.allow.has(hostPort(url)) || !isPrivateAddress(address);
   }
 
-  private once(url: URL, req: { method: string; headers: Record<string, string>; body: string | undefined; maxBytes: number }, signal: AbortSignal, timeoutMs: number): Promise<OutboundResponse> {
+  private once(
+    url: URL,
+    req: { method: string; headers: Record<string, string>; body: string | undefined; maxBytes: number },
+    signal: AbortSignal,
+    timeoutMs: number,
+  ): Promise<OutboundResponse> {
     const lookup: LookupFunction = (hostname, lookupOptions, callback) => {
       dnsLookup(hostname, { ...lookupOptions, all: true }, (err, addresses: LookupAddress[]) => {
         if (err) return callback(err, '', 0);
@@ -121,26 +158,37 @@ export class GuardedHttpClient implements OutboundHttp {
     const transport = url.protocol === 'https:' ? https : http;
     return new Promise<OutboundResponse>((resolve, reject) => {
       const fail = (err: unknown) => reject(asDomainError(err, url, signal, timeoutMs));
-      const request = transport.request(url, { method: req.method, headers: req.headers, lookup, signal, agent: false }, (res: IncomingMessage) => {
-        const declared = Number(res.headers['content-length'] ?? 0);
-        if (declared > req.maxBytes) {
-          res.destroy();
-          return reject(tooLarge(url, req.maxBytes));
-        }
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > req.maxBytes) {
+      const request = transport.request(
+        url,
+        { method: req.method, headers: req.headers, lookup, signal, agent: false },
+        (res: IncomingMessage) => {
+          const declared = Number(res.headers['content-length'] ?? 0);
+          if (declared > req.maxBytes) {
             res.destroy();
-            reject(tooLarge(url, req.maxBytes));
-            return;
+            return reject(tooLarge(url, req.maxBytes));
           }
-          chunks.push(chunk);
-        });
-        res.on('error', fail);
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: flatHeaders(res), body: Buffer.concat(chunks), url: url.href }));
-      });
+          const chunks: Buffer[] = [];
+          let size = 0;
+          res.on('data', (chunk: Buffer) => {
+            size += chunk.length;
+            if (size > req.maxBytes) {
+              res.destroy();
+              reject(tooLarge(url, req.maxBytes));
+              return;
+            }
+            chunks.push(chunk);
+          });
+          res.on('error', fail);
+          res.on('end', () =>
+            resolve({
+              status: res.statusCode ?? 0,
+              headers: flatHeaders(res),
+              body: Buffer.concat(chunks),
+              url: url.href,
+            }),
+          );
+        },
+      );
       request.on('error', fail);
       request.end(req.body);
     });
@@ -148,21 +196,33 @@ export class GuardedHttpClient implements OutboundHttp {
 }
 
 function refused(url: URL, address: string): DomainError {
-  return new DomainError('URL_NOT_ALLOWED', `${url.host} resolves to ${address}, a private or loopback address; ` +
-    'set FETCH_ALLOW=host:port (or FETCH_ALLOW_PRIVATE=true) to let the server reach it');
+  return new DomainError(
+    'URL_NOT_ALLOWED',
+    `${url.host} resolves to ${address}, a private or loopback address; ` +
+      'set FETCH_ALLOW=host:port (or FETCH_ALLOW_PRIVATE=true) to let the server reach it',
+  );
 }
 
 function asDomainError(err: unknown, url: URL, signal: AbortSignal, timeoutMs: number): DomainError {
   if (err instanceof DomainError) return err;
   const cause = (err as { cause?: unknown }).cause;
   if (cause instanceof DomainError) return cause;
-  if (signal.aborted) return new DomainError('UPSTREAM_ERROR', `${url.host}: no answer within ${timeoutMs} ms`, { timeout: true });
+  if (signal.aborted)
+    return new DomainError('UPSTREAM_ERROR', `${url.host}: no answer within ${timeoutMs} ms`, { timeout: true });
   const code = (err as { code?: unknown }).code;
-  return new DomainError('UPSTREAM_ERROR', `${url.host}: ${(err as Error).message}`, typeof code === 'string' ? { code } : {});
+  return new DomainError(
+    'UPSTREAM_ERROR',
+    `${url.host}: ${(err as Error).message}`,
+    typeof code === 'string' ? { code } : {},
+  );
 }
 
 function withoutCredentials(headers: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers).filter(([k]) => !['authorization', 'cookie', 'proxy-authorization'].includes(k.toLowerCase())));
+  return Object.fromEntries(
+    Object.entries(headers).filter(
+      ([k]) => !['authorization', 'cookie', 'proxy-authorization'].includes(k.toLowerCase()),
+    ),
+  );
 }
 
 function flatHeaders(res: IncomingMessage): Record<string, string | undefined> {
@@ -172,4 +232,6 @@ function flatHeaders(res: IncomingMessage): Record<string, string | undefined> {
 }
 
 const tooLarge = (url: URL, maxBytes: number) =>
-  new DomainError('UPSTREAM_ERROR', `${url.host} sent more than ${Math.round(maxBytes / 1024 / 1024)} MiB`, { tooLarge: true });
+  new DomainError('UPSTREAM_ERROR', `${url.host} sent more than ${Math.round(maxBytes / 1024 / 1024)} MiB`, {
+    tooLarge: true,
+  });

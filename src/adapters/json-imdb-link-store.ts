@@ -41,20 +41,22 @@ export class JsonImdbLinkStore implements ImdbLinkStore {
   }
 
   private load(): Promise<ImdbLink[]> {
-    this.links ??= readFile(this.file, 'utf8').then(
-      (text) => {
-        const parsed = JSON.parse(text) as Partial<FileShape>;
-        return Array.isArray(parsed.links) ? parsed.links.filter(isLink) : [];
-      },
-      (err: NodeJS.ErrnoException) => {
-        if (err.code === 'ENOENT') return [];
-        throw err;
-      },
-    ).catch((err: unknown) => {
-      // An unreadable file must not take the addon down; it is replaced on the next add.
-      this.logger.warn({ err, file: this.file }, 'IMDb link file unreadable; starting with no links');
-      return [];
-    });
+    this.links ??= readFile(this.file, 'utf8')
+      .then(
+        (text) => {
+          const parsed = JSON.parse(text) as Partial<FileShape>;
+          return Array.isArray(parsed.links) ? parsed.links.filter(isLink) : [];
+        },
+        (err: NodeJS.ErrnoException) => {
+          if (err.code === 'ENOENT') return [];
+          throw err;
+        },
+      )
+      .catch((err: unknown) => {
+        // An unreadable file must not take the addon down; it is replaced on the next add.
+        this.logger.warn({ err, file: this.file }, 'IMDb link file unreadable; starting with no links');
+        return [];
+      });
     return this.links;
   }
 

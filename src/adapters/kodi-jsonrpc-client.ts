@@ -31,9 +31,10 @@ export class KodiJsonRpcClient implements MediaPlayer {
     // Accept both "http://host:8080" and "http://host:8080/jsonrpc": users copy either.
     const base = target.url.replace(/\/+$/, '');
     this.endpoint = /\/jsonrpc$/i.test(base) ? base : `${base}/jsonrpc`;
-    this.authorization = target.username === undefined
-      ? undefined
-      : `Basic ${Buffer.from(`${target.username}:${target.password ?? ''}`, 'utf8').toString('base64')}`;
+    this.authorization =
+      target.username === undefined
+        ? undefined
+        : `Basic ${Buffer.from(`${target.username}:${target.password ?? ''}`, 'utf8').toString('base64')}`;
   }
 
   async open(url: string): Promise<void> {
@@ -51,9 +52,13 @@ export class KodiJsonRpcClient implements MediaPlayer {
   }
 
   async info(): Promise<MediaPlayerInfo> {
-    const result = (await this.call('Application.GetProperties', { properties: ['name', 'version'] })) as { name?: unknown; version?: unknown } | null;
+    const result = (await this.call('Application.GetProperties', { properties: ['name', 'version'] })) as {
+      name?: unknown;
+      version?: unknown;
+    } | null;
     const name = typeof result?.name === 'string' ? result.name : 'Kodi';
-    const version = result?.version && typeof result.version === 'object' ? (result.version as Record<string, unknown>) : {};
+    const version =
+      result?.version && typeof result.version === 'object' ? (result.version as Record<string, unknown>) : {};
     return { name, version };
   }
 
@@ -72,16 +77,25 @@ export class KodiJsonRpcClient implements MediaPlayer {
     try {
       // The signal covers the body too, so a Kodi that stalls mid-answer also times out. Redirects are
       // not followed: the Authorization header must not travel to wherever a redirect points.
-      const response = await this.http.request(this.endpoint, { method: 'POST', headers, body, timeoutMs: this.timeoutMs, maxBytes: MAX_REPLY_BYTES, followRedirects: false });
+      const response = await this.http.request(this.endpoint, {
+        method: 'POST',
+        headers,
+        body,
+        timeoutMs: this.timeoutMs,
+        maxBytes: MAX_REPLY_BYTES,
+        followRedirects: false,
+      });
       status = response.status;
       text = response.body.toString('utf8');
     } catch (err) {
       throw this.networkError(err);
     }
     if (status === 401) {
-      throw this.fail(this.authorization
-        ? 'rejected the credentials (401)'
-        : 'requires a username and password (401): set KODI_USERNAME and KODI_PASSWORD or send kodi.username and kodi.password');
+      throw this.fail(
+        this.authorization
+          ? 'rejected the credentials (401)'
+          : 'requires a username and password (401): set KODI_USERNAME and KODI_PASSWORD or send kodi.username and kodi.password',
+      );
     }
     if (status < 200 || status > 299) throw this.fail(`answered ${method} with HTTP ${status}`);
 
@@ -92,12 +106,14 @@ export class KodiJsonRpcClient implements MediaPlayer {
       throw this.fail(`answered ${method} with something that is not JSON (is this Kodi's web server?)`);
     }
     if (reply?.error) throw this.fail(`refused ${method}: ${rpcErrorText(reply.error)}`);
-    if (!reply || typeof reply !== 'object' || !('result' in reply)) throw this.fail(`answered ${method} without a JSON-RPC result`);
+    if (!reply || typeof reply !== 'object' || !('result' in reply))
+      throw this.fail(`answered ${method} without a JSON-RPC result`);
     return reply.result;
   }
 
   private networkError(err: unknown): DomainError {
-    if (!(err instanceof DomainError) || err.code !== 'UPSTREAM_ERROR') return err instanceof DomainError ? err : this.fail(String(err));
+    if (!(err instanceof DomainError) || err.code !== 'UPSTREAM_ERROR')
+      return err instanceof DomainError ? err : this.fail(String(err));
     if (err.details?.timeout) return this.fail(`did not answer within ${this.timeoutMs / 1000} s`);
     if (err.details?.tooLarge) return this.fail('sent an answer larger than 1 MiB');
     const reason = typeof err.details?.code === 'string' ? err.details.code : err.message;

@@ -62,7 +62,11 @@ export const nodeDisk: Disk = {
       try {
         const s = await stat(absolute);
         // Allocated blocks, not apparent size: sparse partial downloads only cost what is written.
-        files.push({ relativePath: path.relative(dir, absolute).split(path.sep).join('/'), bytes: Math.min(s.size, s.blocks * 512), mtimeMs: s.mtimeMs });
+        files.push({
+          relativePath: path.relative(dir, absolute).split(path.sep).join('/'),
+          bytes: Math.min(s.size, s.blocks * 512),
+          mtimeMs: s.mtimeMs,
+        });
       } catch (err) {
         if (!missing(err)) throw err;
       }

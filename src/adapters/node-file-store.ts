@@ -5,5 +5,6 @@ import type { FileStore } from '../ports/file-store.js';
 const DISK_READ_CHUNK = 256 * 1024;
 
 export const nodeFileStore: FileStore = {
-  open: (absolutePath, range) => createReadStream(absolutePath, { start: range.start, end: range.end, highWaterMark: DISK_READ_CHUNK }),
+  open: (absolutePath, range) =>
+    createReadStream(absolutePath, { start: range.start, end: range.end, highWaterMark: DISK_READ_CHUNK }),
 };

@@ -114,9 +114,15 @@ function toEntry(h: Record<string, string>): CacheEntry | undefined {
   // A missing key reads as {}; a key removed between ZRANGE/SMEMBERS and HGETALL does too.
   if (h.infoHash === undefined) return undefined;
   return {
-    infoHash: h.infoHash, fileIndex: Number(h.fileIndex), path: h.path ?? '', size: Number(h.size),
-    torrentName: h.torrentName ?? '', fileName: h.fileName ?? '',
-    createdAt: Number(h.createdAt), lastAccessed: Number(h.lastAccessed), hits: Number(h.hits),
+    infoHash: h.infoHash,
+    fileIndex: Number(h.fileIndex),
+    path: h.path ?? '',
+    size: Number(h.size),
+    torrentName: h.torrentName ?? '',
+    fileName: h.fileName ?? '',
+    createdAt: Number(h.createdAt),
+    lastAccessed: Number(h.lastAccessed),
+    hits: Number(h.hits),
   };
 }
 
@@ -179,7 +185,9 @@ export class RedisCacheIndex implements CacheIndex {
 
   private async doOpen(): Promise<void> {
     let lastError: Error | undefined;
-    const onError = (err: Error): void => { lastError = err; };
+    const onError = (err: Error): void => {
+      lastError = err;
+    };
     // Without a listener ioredis prints every failed reconnect attempt to stderr.
     this.redis.on('error', onError);
     let timer: NodeJS.Timeout | undefined;
@@ -244,28 +252,52 @@ export class RedisCacheIndex implements CacheIndex {
     for (const f of ['fileIndex', 'size', 'createdAt', 'lastAccessed', 'hits'] as const) assertInteger(f, e[f]);
     await this.open();
     await this.redis.cacheUpsert(
-      this.entryKey(e.infoHash, e.fileIndex), this.lruKey, this.torrentKey(e.infoHash), this.totalsKey,
-      `${e.infoHash}:${e.fileIndex}`, String(e.fileIndex), e.infoHash, e.path, String(e.size),
-      e.torrentName, e.fileName, String(e.createdAt), String(e.lastAccessed), String(e.hits),
+      this.entryKey(e.infoHash, e.fileIndex),
+      this.lruKey,
+      this.torrentKey(e.infoHash),
+      this.totalsKey,
+      `${e.infoHash}:${e.fileIndex}`,
+      String(e.fileIndex),
+      e.infoHash,
+      e.path,
+      String(e.size),
+      e.torrentName,
+      e.fileName,
+      String(e.createdAt),
+      String(e.lastAccessed),
+      String(e.hits),
     );
   }
 
   async touch(infoHash: string, fileIndex: number, at: number): Promise<void> {
     assertInteger('lastAccessed', at);
     await this.open();
-    await this.redis.cacheTouch(this.entryKey(infoHash, fileIndex), this.lruKey, `${infoHash}:${fileIndex}`, String(at));
+    await this.redis.cacheTouch(
+      this.entryKey(infoHash, fileIndex),
+      this.lruKey,
+      `${infoHash}:${fileIndex}`,
+      String(at),
+    );
   }
 
   async remove(infoHash: string, fileIndex?: number): Promise<number> {
     await this.open();
     if (fileIndex === undefined) {
       return this.redis.cacheRemoveTorrent(
-        this.torrentKey(infoHash), this.lruKey, this.totalsKey, `${this.prefix}entry:${infoHash}:`, infoHash,
+        this.torrentKey(infoHash),
+        this.lruKey,
+        this.totalsKey,
+        `${this.prefix}entry:${infoHash}:`,
+        infoHash,
       );
     }
     return this.redis.cacheRemoveOne(
-      this.entryKey(infoHash, fileIndex), this.lruKey, this.torrentKey(infoHash), this.totalsKey,
-      `${infoHash}:${fileIndex}`, String(fileIndex),
+      this.entryKey(infoHash, fileIndex),
+      this.lruKey,
+      this.torrentKey(infoHash),
+      this.totalsKey,
+      `${infoHash}:${fileIndex}`,
+      String(fileIndex),
     );
   }
 

@@ -97,8 +97,12 @@ export class SqliteCacheIndex implements CacheIndex {
   private prepare() {
     const db = this.db;
     return {
-      get: db.prepare<[string, number], Row>(`SELECT ${COLUMNS} FROM cache_entries WHERE info_hash = ? AND file_index = ?`),
-      byTorrent: db.prepare<[string], Row>(`SELECT ${COLUMNS} FROM cache_entries WHERE info_hash = ? ORDER BY file_index`),
+      get: db.prepare<[string, number], Row>(
+        `SELECT ${COLUMNS} FROM cache_entries WHERE info_hash = ? AND file_index = ?`,
+      ),
+      byTorrent: db.prepare<[string], Row>(
+        `SELECT ${COLUMNS} FROM cache_entries WHERE info_hash = ? ORDER BY file_index`,
+      ),
       // On conflict keep created_at and hits: re-registering a file is not a new download or a view.
       upsert: db.prepare<[Row]>(
         `INSERT INTO cache_entries (${COLUMNS})
@@ -116,7 +120,9 @@ export class SqliteCacheIndex implements CacheIndex {
         `SELECT ${COLUMNS} FROM cache_entries ORDER BY last_accessed, info_hash, file_index LIMIT ?`,
       ),
       all: db.prepare<[], Row>(`SELECT ${COLUMNS} FROM cache_entries`),
-      totals: db.prepare<[], CacheTotals>('SELECT COUNT(*) AS count, COALESCE(SUM(size), 0) AS bytes FROM cache_entries'),
+      totals: db.prepare<[], CacheTotals>(
+        'SELECT COUNT(*) AS count, COALESCE(SUM(size), 0) AS bytes FROM cache_entries',
+      ),
     };
   }
 
@@ -148,15 +154,16 @@ export class SqliteCacheIndex implements CacheIndex {
   }
 
   async remove(infoHash: string, fileIndex?: number): Promise<number> {
-    const result = fileIndex === undefined
-      ? this.stmt.removeTorrent.run(infoHash)
-      : this.stmt.removeOne.run(infoHash, fileIndex);
+    const result =
+      fileIndex === undefined ? this.stmt.removeTorrent.run(infoHash) : this.stmt.removeOne.run(infoHash, fileIndex);
     return result.changes;
   }
 
   async removeMany(keys: ReadonlyArray<{ infoHash: string; fileIndex: number }>): Promise<number> {
     // One transaction: one fsync for the whole batch instead of one per row.
-    return this.db.transaction(() => keys.reduce((sum, k) => sum + this.stmt.removeOne.run(k.infoHash, k.fileIndex).changes, 0))();
+    return this.db.transaction(() =>
+      keys.reduce((sum, k) => sum + this.stmt.removeOne.run(k.infoHash, k.fileIndex).changes, 0),
+    )();
   }
 
   async oldest(limit: number): Promise<CacheEntry[]> {

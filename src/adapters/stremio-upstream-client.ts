@@ -19,17 +19,26 @@ export class StremioUpstreamClient implements UpstreamAddons {
   ) {}
 
   async streams(manifestUrl: string, type: string, id: string): Promise<Record<string, unknown>[]> {
-    const url = manifestUrl.replace(/manifest\.json$/, `stream/${encodeURIComponent(type)}/${encodeURIComponent(id)}.json`);
+    const url = manifestUrl.replace(
+      /manifest\.json$/,
+      `stream/${encodeURIComponent(type)}/${encodeURIComponent(id)}.json`,
+    );
     const host = upstreamLabel(manifestUrl);
     let text: string;
     try {
-      const res = await this.http.request(url, { headers: { accept: 'application/json' }, timeoutMs: this.timeoutMs, maxBytes: MAX_BYTES });
-      if (res.status < 200 || res.status > 299) throw new DomainError('UPSTREAM_ERROR', `${host} answered HTTP ${res.status}`);
+      const res = await this.http.request(url, {
+        headers: { accept: 'application/json' },
+        timeoutMs: this.timeoutMs,
+        maxBytes: MAX_BYTES,
+      });
+      if (res.status < 200 || res.status > 299)
+        throw new DomainError('UPSTREAM_ERROR', `${host} answered HTTP ${res.status}`);
       text = res.body.toString('utf8');
     } catch (err) {
       if (!(err instanceof DomainError) || err.message.startsWith(host)) throw err;
       if (err.details?.tooLarge) throw new DomainError('UPSTREAM_ERROR', `${host} sent more than 5 MiB`);
-      if (err.details?.timeout) throw new DomainError('UPSTREAM_ERROR', `${host}: no answer within ${this.timeoutMs} ms`);
+      if (err.details?.timeout)
+        throw new DomainError('UPSTREAM_ERROR', `${host}: no answer within ${this.timeoutMs} ms`);
       throw new DomainError(err.code, `${host}: ${err.message}`);
     }
     let body: unknown;
@@ -39,6 +48,8 @@ export class StremioUpstreamClient implements UpstreamAddons {
       throw new DomainError('UPSTREAM_ERROR', `${host} did not answer JSON`);
     }
     const streams = (body as { streams?: unknown } | null)?.streams;
-    return Array.isArray(streams) ? streams.filter((s): s is Record<string, unknown> => !!s && typeof s === 'object' && !Array.isArray(s)) : [];
+    return Array.isArray(streams)
+      ? streams.filter((s): s is Record<string, unknown> => !!s && typeof s === 'object' && !Array.isArray(s))
+      : [];
   }
 }

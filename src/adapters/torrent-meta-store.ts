@@ -26,7 +26,12 @@ export class FileTorrentMetaStore implements TorrentMetaStore {
       stored = {
         infoHash,
         name: parsed.name ?? infoHash,
-        files: (parsed.files ?? []).map((f, index) => ({ index, name: f.path.split('/').pop() ?? f.path, path: f.path, length: f.length })),
+        files: (parsed.files ?? []).map((f, index) => ({
+          index,
+          name: f.path.split('/').pop() ?? f.path,
+          path: f.path,
+          length: f.length,
+        })),
       };
     } catch {
       stored = null; // missing or unreadable: the torrent is simply not known here

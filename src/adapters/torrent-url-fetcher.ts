@@ -14,12 +14,16 @@ export class HttpTorrentFileFetcher implements TorrentFileFetcher {
     try {
       response = await this.http.request(url, { timeoutMs: TIMEOUT_MS, maxBytes: MAX_BYTES });
     } catch (err) {
-      if (err instanceof DomainError && err.details?.tooLarge) throw new DomainError('INVALID_INPUT', `The .torrent at ${url} is larger than 10 MiB`);
+      if (err instanceof DomainError && err.details?.tooLarge)
+        throw new DomainError('INVALID_INPUT', `The .torrent at ${url} is larger than 10 MiB`);
       if (err instanceof DomainError && err.code !== 'UPSTREAM_ERROR') throw err;
       throw new DomainError('UPSTREAM_ERROR', `Could not download the .torrent from ${url}: ${(err as Error).message}`);
     }
     if (response.status < 200 || response.status > 299) {
-      throw new DomainError('UPSTREAM_ERROR', `Downloading the .torrent from ${url} failed with HTTP ${response.status}`);
+      throw new DomainError(
+        'UPSTREAM_ERROR',
+        `Downloading the .torrent from ${url} failed with HTTP ${response.status}`,
+      );
     }
     return new Uint8Array(response.body);
   }

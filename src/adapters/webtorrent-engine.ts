@@ -83,8 +83,12 @@ export class WebTorrentEngine implements TorrentEngine {
       deselect: true, // files nobody asked for are never downloaded
       strategy: 'sequential',
     });
-    torrent.on('warning', (err: unknown) => this.options.logger.debug({ infoHash: source.infoHash, err: String(err) }, 'torrent warning'));
-    torrent.on('error', (err: unknown) => this.options.logger.warn({ infoHash: source.infoHash, err: String(err) }, 'torrent error'));
+    torrent.on('warning', (err: unknown) =>
+      this.options.logger.debug({ infoHash: source.infoHash, err: String(err) }, 'torrent warning'),
+    );
+    torrent.on('error', (err: unknown) =>
+      this.options.logger.warn({ infoHash: source.infoHash, err: String(err) }, 'torrent error'),
+    );
     const handle = new WebTorrentHandle(source.infoHash, torrent, torrentDir, this.options.stallTimeoutMs);
     this.handles.set(source.infoHash, handle);
     torrent.once('close', () => {
@@ -134,7 +138,9 @@ export class WebTorrentEngine implements TorrentEngine {
 
 function describeEngineError(err: unknown, peerPort: number): string {
   const code = (err as { code?: unknown }).code;
-  if (code === 'EADDRINUSE') return `TORRENT_PORT ${peerPort} is in use: set TORRENT_PORT=0 for any free port, or free it`;
-  if (code === 'EACCES') return `TORRENT_PORT ${peerPort} needs privileges this process lacks: choose a port above 1023`;
+  if (code === 'EADDRINUSE')
+    return `TORRENT_PORT ${peerPort} is in use: set TORRENT_PORT=0 for any free port, or free it`;
+  if (code === 'EACCES')
+    return `TORRENT_PORT ${peerPort} needs privileges this process lacks: choose a port above 1023`;
   return `the torrent engine failed: ${err instanceof Error ? err.message : String(err)}`;
 }

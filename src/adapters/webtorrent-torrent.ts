@@ -38,14 +38,19 @@ export class WebTorrentHandle implements EngineTorrent {
       torrent.once('metadata', () => {
         const unsafe = torrent.files.find((f) => !isInside(torrentDir, onDiskPath(torrentDir, f.path)));
         if (unsafe) {
-          const error = new DomainError('UNSAFE_PATH', `Refused: file path "${unsafe.path}" would escape the download directory`);
+          const error = new DomainError(
+            'UNSAFE_PATH',
+            `Refused: file path "${unsafe.path}" would escape the download directory`,
+          );
           reject(error);
           torrent.destroy({ destroyStore: false });
         }
       });
       torrent.once('ready', () => resolve(this.buildMeta()));
       torrent.once('error', (err: unknown) => reject(err instanceof Error ? err : new Error(String(err))));
-      torrent.once('close', () => reject(new DomainError('TORRENT_FAILED', 'Torrent was removed before its metadata arrived')));
+      torrent.once('close', () =>
+        reject(new DomainError('TORRENT_FAILED', 'Torrent was removed before its metadata arrived')),
+      );
     });
     this.ready.catch(() => undefined); // observed by whoever awaits it; never an unhandled rejection
     torrent.on('wire', (wire: TunableWire) => tuneWire(torrent, wire));
@@ -61,7 +66,12 @@ export class WebTorrentHandle implements EngineTorrent {
       name: this.torrent.name,
       length: this.torrent.length,
       pieceLength: this.torrent.pieceLength,
-      files: this.torrent.files.map((f, index) => ({ index, name: f.name, path: f.path.split(path.sep).join('/'), length: f.length })),
+      files: this.torrent.files.map((f, index) => ({
+        index,
+        name: f.name,
+        path: f.path.split(path.sep).join('/'),
+        length: f.length,
+      })),
       torrentFile: this.torrent.torrentFile,
     };
     return this.cachedMeta;
@@ -84,7 +94,8 @@ export class WebTorrentHandle implements EngineTorrent {
 
   private file(index: number): TorrentFile {
     const file = this.torrent.files[index];
-    if (!file) throw new DomainError('FILE_NOT_FOUND', `File index ${index} does not exist in torrent ${this.infoHash}`);
+    if (!file)
+      throw new DomainError('FILE_NOT_FOUND', `File index ${index} does not exist in torrent ${this.infoHash}`);
     return file;
   }
 
@@ -98,7 +109,10 @@ export class WebTorrentHandle implements EngineTorrent {
     const file = this.file(index);
     if (this.prebuffered.has(index) || file.done) return;
     this.prebuffered.add(index);
-    const pieces = Math.max(1, Math.ceil(Math.min(Math.max(file.length * 0.01, 2 * MIB), 16 * MIB) / this.torrent.pieceLength));
+    const pieces = Math.max(
+      1,
+      Math.ceil(Math.min(Math.max(file.length * 0.01, 2 * MIB), 16 * MIB) / this.torrent.pieceLength),
+    );
     const first = file._startPiece;
     const last = file._endPiece;
     this.torrent._select(first, Math.min(first + pieces - 1, last), PREBUFFER_PRIORITY, null, true);
@@ -108,9 +122,18 @@ export class WebTorrentHandle implements EngineTorrent {
   createReadStream(index: number, range: ReadOptions): Readable {
     const file = this.file(index);
     // webtorrent reads `end: 0` as "to the end"; ask for at least two bytes and trim below.
-    const source = file.createReadStream({ start: range.start, end: Math.max(range.end, Math.min(range.start + 1, file.length - 1)) });
+    const source = file.createReadStream({
+      start: range.start,
+      end: Math.max(range.end, Math.min(range.start + 1, file.length - 1)),
+    });
     const window = new ReadaheadWindow(this.torrent, file, range.start);
-    const stream = source.pipe(new ByteLimit(range.end - range.start + 1, (delivered) => window.advance(range.start + delivered), this.stallTimeoutMs));
+    const stream = source.pipe(
+      new ByteLimit(
+        range.end - range.start + 1,
+        (delivered) => window.advance(range.start + delivered),
+        this.stallTimeoutMs,
+      ),
+    );
     const release = () => {
       window.close();
       this.streams.delete(stream);
@@ -182,7 +205,9 @@ interface TunableWire {
  * - a pipeline cap (via `reqq`, which webtorrent honours): see MAX_REQUESTS_PER_PEER.
  */
 function tuneWire(torrent: Torrent, wire: TunableWire): void {
-  const peers = (torrent as unknown as { _peers?: Map<string, { wire?: unknown; conn?: { setNoDelay?: (on: boolean) => void } }> })._peers;
+  const peers = (
+    torrent as unknown as { _peers?: Map<string, { wire?: unknown; conn?: { setNoDelay?: (on: boolean) => void } }> }
+  )._peers;
   for (const peer of peers?.values() ?? []) if (peer.wire === wire) peer.conn?.setNoDelay?.(true);
   const measured = wire.downloadSpeed.bind(wire);
   wire.downloadSpeed = () => Math.max(measured(), MIB);
@@ -191,7 +216,9 @@ function tuneWire(torrent: Torrent, wire: TunableWire): void {
     if (handshake) handshake.reqq = Math.min(handshake.reqq ?? MAX_REQUESTS_PER_PEER, MAX_REQUESTS_PER_PEER);
   };
   cap();
-  wire.on('extended', (ext) => { if (ext === 'handshake') cap(); });
+  wire.on('extended', (ext) => {
+    if (ext === 'handshake') cap();
+  });
 }
 
 /**
@@ -203,7 +230,11 @@ class ReadaheadWindow {
   private to = -1;
   private readonly span: number;
 
-  constructor(private readonly torrent: Torrent, private readonly file: TorrentFile, position: number) {
+  constructor(
+    private readonly torrent: Torrent,
+    private readonly file: TorrentFile,
+    position: number,
+  ) {
     const bytes = Math.min(Math.max(8 * MIB, file.length * 0.02), 64 * MIB);
     this.span = Math.max(2, Math.ceil(bytes / torrent.pieceLength));
     this.advance(position);
@@ -237,7 +268,11 @@ class ByteLimit extends Transform {
   private delivered = 0;
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly limit: number, private readonly onProgress: (delivered: number) => void, private readonly stallMs: number) {
+  constructor(
+    private readonly limit: number,
+    private readonly onProgress: (delivered: number) => void,
+    private readonly stallMs: number,
+  ) {
     super();
     this.arm();
   }
@@ -246,7 +281,12 @@ class ByteLimit extends Transform {
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       if (this.readableLength > 0 || this.writableLength > 0) return this.arm();
-      this.destroy(new DomainError('STREAM_STALLED', `No data for ${Math.round(this.stallMs / 1000)} s: no connected peer has the pieces needed here`));
+      this.destroy(
+        new DomainError(
+          'STREAM_STALLED',
+          `No data for ${Math.round(this.stallMs / 1000)} s: no connected peer has the pieces needed here`,
+        ),
+      );
     }, this.stallMs);
     this.timer.unref();
   }

@@ -23,7 +23,11 @@ export function parseAddonConfig(raw: unknown): AddonConfig {
   const { cachedOnly, upstreams } = raw as Record<string, unknown>;
   let keys: string[] | undefined;
   if (Array.isArray(upstreams)) keys = upstreams.filter((k): k is string => typeof k === 'string');
-  else if (typeof upstreams === 'string') keys = upstreams.split(',').map((k) => k.trim()).filter(Boolean);
+  else if (typeof upstreams === 'string')
+    keys = upstreams
+      .split(',')
+      .map((k) => k.trim())
+      .filter(Boolean);
   return { cachedOnly: TRUE_VALUES.has(cachedOnly as string | boolean), upstreams: keys };
 }
 

@@ -1,7 +1,13 @@
 import { mediaKind } from './mime.js';
 
 /** The file a player most likely wants: the largest video, else the largest file. */
-export function defaultFileIndex(files: ReadonlyArray<{ index: number; name: string; length: number }>): number | undefined {
-  const largest = (list: typeof files) => list.reduce<(typeof files)[number] | undefined>((best, f) => (!best || f.length > best.length ? f : best), undefined);
+export function defaultFileIndex(
+  files: ReadonlyArray<{ index: number; name: string; length: number }>,
+): number | undefined {
+  const largest = (list: typeof files) =>
+    list.reduce<(typeof files)[number] | undefined>(
+      (best, f) => (!best || f.length > best.length ? f : best),
+      undefined,
+    );
   return (largest(files.filter((f) => mediaKind(f.name) === 'video')) ?? largest(files))?.index;
 }

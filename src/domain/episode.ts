@@ -32,7 +32,11 @@ export function parseEpisode(fileName: string): { season: number; episode: numbe
  * The largest matching video: packs often include a "sample" clip with the same tag, and the real
  * episode is always the bigger one. Ties keep the first file, for a stable answer.
  */
-export function pickEpisodeFile<T extends { name: string; length: number }>(files: T[], season: number, episode: number): T | undefined {
+export function pickEpisodeFile<T extends { name: string; length: number }>(
+  files: T[],
+  season: number,
+  episode: number,
+): T | undefined {
   let best: T | undefined;
   for (const file of files) {
     if (mediaKind(file.name) !== 'video') continue;

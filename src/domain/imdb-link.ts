@@ -36,17 +36,28 @@ export function parseImdbLinkFields(fields: Record<string, unknown>): ImdbTarget
     if (season !== undefined || episode !== undefined) throw invalidInput('season and episode need an imdbId');
     return undefined;
   }
-  if (typeof imdbId !== 'string' || !/^tt\d{1,10}$/.test(imdbId.trim())) throw invalidInput(`imdbId must look like tt0111161, got "${String(imdbId)}"`);
+  if (typeof imdbId !== 'string' || !/^tt\d{1,10}$/.test(imdbId.trim()))
+    throw invalidInput(`imdbId must look like tt0111161, got "${String(imdbId)}"`);
   if (episode !== undefined && season === undefined) throw invalidInput('episode needs a season');
-  return { imdbId: imdbId.trim(), ...(season !== undefined ? { season } : {}), ...(episode !== undefined ? { episode } : {}) };
+  return {
+    imdbId: imdbId.trim(),
+    ...(season !== undefined ? { season } : {}),
+    ...(episode !== undefined ? { episode } : {}),
+  };
 }
 
 const blank = (value: unknown) => value === undefined || value === null || value === '';
 
 function positiveInt(value: unknown, name: string): number | undefined {
   if (blank(value)) return undefined;
-  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\d{1,5}$/.test(value.trim()) ? Number(value) : NaN;
-  if (!Number.isSafeInteger(n) || n < 1) throw invalidInput(`${name} must be a positive whole number, got "${String(value)}"`);
+  const n =
+    typeof value === 'number'
+      ? value
+      : typeof value === 'string' && /^\d{1,5}$/.test(value.trim())
+        ? Number(value)
+        : NaN;
+  if (!Number.isSafeInteger(n) || n < 1)
+    throw invalidInput(`${name} must be a positive whole number, got "${String(value)}"`);
   return n;
 }
 
@@ -67,10 +78,16 @@ export function linksFor(target: ImdbTarget, infoHash: string, files: readonly L
   const episodes = new Map<string, { season: number; episode: number }>();
   for (const file of files) {
     const parsed = mediaKind(file.name) === 'video' ? parseEpisode(file.name) : undefined;
-    if (parsed && (target.season === undefined || parsed.season === target.season)) episodes.set(`${parsed.season}:${parsed.episode}`, parsed);
+    if (parsed && (target.season === undefined || parsed.season === target.season))
+      episodes.set(`${parsed.season}:${parsed.episode}`, parsed);
   }
   if (episodes.size > 0) {
-    return [...episodes.values()].map(({ season, episode }) => ({ ...base, season, episode, ...withFile(pickEpisodeFile([...files], season, episode)) }));
+    return [...episodes.values()].map(({ season, episode }) => ({
+      ...base,
+      season,
+      episode,
+      ...withFile(pickEpisodeFile([...files], season, episode)),
+    }));
   }
   if (target.season !== undefined) return [{ ...base, season: target.season }];
   return [{ ...base, ...withFile(byIndex(defaultFileIndex(files))) }];
@@ -80,7 +97,11 @@ export function linksFor(target: ImdbTarget, infoHash: string, files: readonly L
  * Whether `link` answers `request`, and with which file (undefined index = let the stream route pick the
  * largest video). `files` is the torrent's file list when known, else empty.
  */
-export function matchLink(link: ImdbLink, request: ImdbTarget, files: readonly LinkFile[]): { fileIndex: number | undefined } | undefined {
+export function matchLink(
+  link: ImdbLink,
+  request: ImdbTarget,
+  files: readonly LinkFile[],
+): { fileIndex: number | undefined } | undefined {
   if (link.imdbId !== request.imdbId) return undefined;
   if (request.season === undefined || request.episode === undefined) {
     if (link.season !== undefined || link.episode !== undefined) return undefined;
@@ -89,7 +110,12 @@ export function matchLink(link: ImdbLink, request: ImdbTarget, files: readonly L
   if (link.episode !== undefined) {
     if (link.season !== request.season || link.episode !== request.episode) return undefined;
     // The user said this torrent is that episode: trust it even when no file name says so.
-    return { fileIndex: link.fileIndex ?? pickEpisodeFile([...files], request.season, request.episode)?.index ?? defaultFileIndex(files) };
+    return {
+      fileIndex:
+        link.fileIndex ??
+        pickEpisodeFile([...files], request.season, request.episode)?.index ??
+        defaultFileIndex(files),
+    };
   }
   if (link.season !== undefined && link.season !== request.season) return undefined;
   // A pack without episode information: only a file named for the episode will do.

@@ -34,7 +34,21 @@ const NOT_MEDIA = new Set(['m3u', 'm4u', 'mxu', 'asx', 'wax', 'wmx', 'wvx', 'ram
 const WEB_READY = new Set(['mp4', 'm4v', 'webm']);
 
 /** What a browser's <video>/<audio> can realistically open as it is (the web page's play button). */
-const BROWSER_PLAYABLE = new Set(['mp4', 'm4v', 'webm', 'ogv', 'mov', 'mp3', 'wav', 'ogg', 'oga', 'flac', 'm4a', 'aac', 'opus']);
+const BROWSER_PLAYABLE = new Set([
+  'mp4',
+  'm4v',
+  'webm',
+  'ogv',
+  'mov',
+  'mp3',
+  'wav',
+  'ogg',
+  'oga',
+  'flac',
+  'm4a',
+  'aac',
+  'opus',
+]);
 
 const FALLBACK = 'application/octet-stream';
 

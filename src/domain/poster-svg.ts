@@ -26,7 +26,9 @@ export function posterSvg(title: string, seed: string): string {
   const cx = POSTER_WIDTH / 2;
   // Centre the block of lines; a baseline sits about 0.35 em below the middle of its line.
   const firstBaseline = POSTER_HEIGHT / 2 - ((lines.length - 1) * LINE_HEIGHT) / 2 + Math.round(FONT_SIZE * 0.35);
-  const tspans = lines.map((line, i) => `<tspan x="${cx}" y="${firstBaseline + i * LINE_HEIGHT}">${escapeXml(line)}</tspan>`).join('');
+  const tspans = lines
+    .map((line, i) => `<tspan x="${cx}" y="${firstBaseline + i * LINE_HEIGHT}">${escapeXml(line)}</tspan>`)
+    .join('');
   const label = escapeXml(truncate(name, MAX_TITLE_CHARS));
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${POSTER_WIDTH}" height="${POSTER_HEIGHT}" viewBox="0 0 ${POSTER_WIDTH} ${POSTER_HEIGHT}" role="img" aria-label="${label}">`,
@@ -42,7 +44,10 @@ export function posterSvg(title: string, seed: string): string {
 }
 
 export function escapeXml(text: string): string {
-  return text.replace(/[<>&"']/g, (ch) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[ch]!);
+  return text.replace(
+    /[<>&"']/g,
+    (ch) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[ch]!,
+  );
 }
 
 /**
@@ -88,7 +93,10 @@ export function wrapText(text: string, width: number, maxLines: number): string[
   push();
   if (lines.length <= maxLines) return lines;
   const kept = lines.slice(0, maxLines);
-  kept[maxLines - 1] = `${Array.from(kept[maxLines - 1]!).slice(0, width - 1).join('').trimEnd()}${ELLIPSIS}`;
+  kept[maxLines - 1] = `${Array.from(kept[maxLines - 1]!)
+    .slice(0, width - 1)
+    .join('')
+    .trimEnd()}${ELLIPSIS}`;
   return kept;
 }
 
@@ -96,7 +104,10 @@ export function wrapText(text: string, width: number, maxLines: number): string[
 function truncate(text: string, max: number): string {
   const chars = Array.from(text);
   if (chars.length <= max) return text;
-  return `${chars.slice(0, max - 1).join('').trimEnd()}${ELLIPSIS}`;
+  return `${chars
+    .slice(0, max - 1)
+    .join('')
+    .trimEnd()}${ELLIPSIS}`;
 }
 
 const length = (text: string): number => Array.from(text).length;
@@ -117,7 +128,9 @@ function hslToHex(hue: number, saturation: number, lightness: number): string {
   const channel = (n: number) => {
     const k = (n + hue / 30) % 12;
     const value = lightness - a * Math.max(-1, Math.min(k - 3, 9 - k, 1));
-    return Math.round(value * 255).toString(16).padStart(2, '0');
+    return Math.round(value * 255)
+      .toString(16)
+      .padStart(2, '0');
   };
   return `#${channel(0)}${channel(8)}${channel(4)}`;
 }

@@ -80,7 +80,11 @@ function parseSpecs(header: string): Spec[] | undefined {
   const eq = header.indexOf('=');
   if (eq < 0 || header.slice(0, eq).trim().toLowerCase() !== 'bytes') return undefined;
   // Empty list elements ("0-1,,2-3") must be tolerated per RFC 9110 5.6.1, but at least one is required.
-  const parts = header.slice(eq + 1).split(',').map((p) => p.trim()).filter((p) => p !== '');
+  const parts = header
+    .slice(eq + 1)
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
   if (parts.length === 0) return undefined;
 
   const specs: Spec[] = [];

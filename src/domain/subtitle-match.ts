@@ -16,11 +16,13 @@ const CONVERTIBLE = /\.(srt|vtt)$/i;
 export function subtitleFilesFor<T extends NamedFile>(files: readonly T[], video: NamedFile | undefined): T[] {
   const episode = video ? parseEpisode(video.name) : undefined;
   const stem = video ? stemOf(video.name).toLowerCase() : undefined;
-  const subs = files.filter((f) => mediaKind(f.name) === 'subtitle' && CONVERTIBLE.test(f.name)).filter((f) => {
-    if (!episode) return true;
-    const own = parseEpisode(f.name);
-    return !own || (own.season === episode.season && own.episode === episode.episode);
-  });
+  const subs = files
+    .filter((f) => mediaKind(f.name) === 'subtitle' && CONVERTIBLE.test(f.name))
+    .filter((f) => {
+      if (!episode) return true;
+      const own = parseEpisode(f.name);
+      return !own || (own.season === episode.season && own.episode === episode.episode);
+    });
   const rank = (f: T) => (stem && stemOf(f.name).toLowerCase().startsWith(stem) ? 0 : 1);
   return subs.sort((a, b) => rank(a) - rank(b));
 }

@@ -26,7 +26,8 @@ interface RawParsed {
 const parseTorrent = parseTorrentUntyped as (input: string | Uint8Array) => Promise<RawParsed>;
 
 const HASH_HELP = 'a 40-character hex or 32-character base32 info hash';
-const FIELDS_HELP = 'Send one of "magnetUri" (magnet link or info hash), "infoHash" or "torrentUrl" (http(s) link to a .torrent)';
+const FIELDS_HELP =
+  'Send one of "magnetUri" (magnet link or info hash), "infoHash" or "torrentUrl" (http(s) link to a .torrent)';
 
 export function normalizeInfoHash(input: string): string | undefined {
   if (typeof input !== 'string') return undefined;
@@ -55,10 +56,14 @@ export async function parseMagnet(uri: string): Promise<ParsedTorrentInput> {
     .split('&')
     .map((p) => p.split('='))
     .filter((kv): kv is [string, string] => kv.length === 2);
-  const btih = params.filter(([k, v]) => k === 'xt' && v.startsWith('urn:btih:')).map(([, v]) => v.slice('urn:btih:'.length));
+  const btih = params
+    .filter(([k, v]) => k === 'xt' && v.startsWith('urn:btih:'))
+    .map(([, v]) => v.slice('urn:btih:'.length));
   if (btih.length === 0) {
     const v2Only = params.some(([k, v]) => k === 'xt' && v.startsWith('urn:btmh:'));
-    throw fail(v2Only ? 'BitTorrent v2-only magnets (urn:btmh) are not supported' : 'it has no "xt=urn:btih:<info hash>"');
+    throw fail(
+      v2Only ? 'BitTorrent v2-only magnets (urn:btmh) are not supported' : 'it has no "xt=urn:btih:<info hash>"',
+    );
   }
   const hashes = new Set(btih.map((h) => normalizeInfoHash(h)));
   if (hashes.has(undefined)) throw fail(`xt=urn:btih: must be followed by ${HASH_HELP}`);
@@ -94,7 +99,8 @@ export async function parseTorrentFile(data: Uint8Array): Promise<ParsedTorrentI
     throw fail(err instanceof TypeError ? 'it is malformed' : errorText(err));
   }
   const info = parsed.info;
-  if (!info || typeof parsed.infoHash !== 'string' || !Array.isArray(parsed.files)) throw fail('it has no info dictionary');
+  if (!info || typeof parsed.infoHash !== 'string' || !Array.isArray(parsed.files))
+    throw fail('it has no info dictionary');
 
   const name = checkedSegments([info['name.utf-8'], info.name])[0]!;
   const files: { path: string; length: number }[] = [];
@@ -134,7 +140,8 @@ function checkedSegments(variants: unknown[]): string[] {
 }
 
 function checkedLength(value: unknown): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw invalidInput('The .torrent file contains an invalid file length');
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)
+    throw invalidInput('The .torrent file contains an invalid file length');
   return value;
 }
 
@@ -161,10 +168,11 @@ export async function parseTorrentInput(body: {
   const url = field(body, 'torrentUrl');
 
   if (url !== undefined) {
-    if (magnet !== undefined || hashField !== undefined) throw invalidInput('Send either "torrentUrl" or "magnetUri"/"infoHash", not both');
+    if (magnet !== undefined || hashField !== undefined)
+      throw invalidInput('Send either "torrentUrl" or "magnetUri"/"infoHash", not both');
     return { torrentUrl: checkedTorrentUrl(url) };
   }
-  const fromMagnet = magnet === undefined ? undefined : bareHash(magnet) ?? (await parseMagnet(magnet));
+  const fromMagnet = magnet === undefined ? undefined : (bareHash(magnet) ?? (await parseMagnet(magnet)));
   if (hashField === undefined) {
     if (fromMagnet) return fromMagnet;
     throw invalidInput(FIELDS_HELP);
@@ -177,7 +185,10 @@ export async function parseTorrentInput(body: {
   return fromMagnet ?? { infoHash: hash, trackers: [] };
 }
 
-function field(body: Record<string, unknown> | null | undefined, name: 'magnetUri' | 'infoHash' | 'torrentUrl'): string | undefined {
+function field(
+  body: Record<string, unknown> | null | undefined,
+  name: 'magnetUri' | 'infoHash' | 'torrentUrl',
+): string | undefined {
   const value = body?.[name];
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string') throw invalidInput(`"${name}" must be a string. ${FIELDS_HELP}`);

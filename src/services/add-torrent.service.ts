@@ -43,7 +43,10 @@ export class AddTorrentService {
     // Validated before adding anything; stored for the Stremio addon once the files are known.
     const imdb = parseImdbLinkFields(fields);
     const input = await this.parse(request);
-    const wait = fields.wait === undefined || fields.wait === true || (typeof fields.wait === 'string' && ['true', '1', 'yes'].includes(fields.wait.toLowerCase()));
+    const wait =
+      fields.wait === undefined ||
+      fields.wait === true ||
+      (typeof fields.wait === 'string' && ['true', '1', 'yes'].includes(fields.wait.toLowerCase()));
     const result = await this.start(input, wait);
     if (imdb) await this.imdbLinks.record(result.infoHash, imdb, result.files);
     return result;

@@ -32,7 +32,9 @@ export interface AddonMeta {
  * season/episode read from the file names so Stremio lists them in order.
  */
 export class AddonCatalogService {
-  constructor(private readonly library: { list(): Promise<TorrentView[]>; get(infoHash: string): Promise<TorrentView> }) {}
+  constructor(
+    private readonly library: { list(): Promise<TorrentView[]>; get(infoHash: string): Promise<TorrentView> },
+  ) {}
 
   /**
    * The library's order (newest first). Previews leave the videos out: a catalog page should stay

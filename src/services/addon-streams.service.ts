@@ -53,10 +53,16 @@ export class AddonStreamsService {
     let answer: StreamAnswer;
     if (id.kind === 'btih') {
       const view = await this.view(id.infoHash);
-      answer = { candidates: [await this.describe(id.infoHash, id.fileIndex, undefined, view, 'library')], passthrough: [], complete: true };
+      answer = {
+        candidates: [await this.describe(id.infoHash, id.fileIndex, undefined, view, 'library')],
+        passthrough: [],
+        complete: true,
+      };
     } else {
       const [linked, upstream] = await Promise.all([this.deps.links.find(id), this.fromUpstreams(type, id, config)]);
-      const fromLinks = await Promise.all(linked.map((l) => this.describe(l.infoHash, l.fileIndex, l.fileName, l.view, 'library')));
+      const fromLinks = await Promise.all(
+        linked.map((l) => this.describe(l.infoHash, l.fileIndex, l.fileName, l.view, 'library')),
+      );
       answer = { ...upstream, candidates: [...fromLinks, ...upstream.candidates] };
     }
     const seen = new Set<string>();
@@ -72,9 +78,15 @@ export class AddonStreamsService {
     return { candidates, passthrough: config.cachedOnly ? [] : answer.passthrough, complete: answer.complete };
   }
 
-  private async fromUpstreams(type: string, id: Extract<AddonId, { kind: 'imdb' }>, config: AddonConfig): Promise<StreamAnswer> {
+  private async fromUpstreams(
+    type: string,
+    id: Extract<AddonId, { kind: 'imdb' }>,
+    config: AddonConfig,
+  ): Promise<StreamAnswer> {
     const stremioId = id.season === undefined ? id.imdbId : `${id.imdbId}:${id.season}:${id.episode}`;
-    const results = await Promise.allSettled(selectUpstreams(this.deps.upstreams, config).map((url) => this.deps.upstream.streams(url, type, stremioId)));
+    const results = await Promise.allSettled(
+      selectUpstreams(this.deps.upstreams, config).map((url) => this.deps.upstream.streams(url, type, stremioId)),
+    );
     const answer: StreamAnswer = { candidates: [], passthrough: [], complete: true };
     for (const result of results) {
       if (result.status === 'rejected') {
@@ -83,24 +95,44 @@ export class AddonStreamsService {
         continue;
       }
       // Looked up side by side (a cache index lookup each; Redis makes that a round trip), order kept.
-      const described = await Promise.all(result.value.map(async (raw) => {
-        const stream = readUpstreamStream(raw);
-        if (!stream) return raw;
-        const candidate = await this.describe(stream.infoHash, stream.fileIdx, stream.filename, await this.view(stream.infoHash), 'upstream', stream.info);
-        return { ...candidate, size: candidate.size ?? stream.videoSize };
-      }));
+      const described = await Promise.all(
+        result.value.map(async (raw) => {
+          const stream = readUpstreamStream(raw);
+          if (!stream) return raw;
+          const candidate = await this.describe(
+            stream.infoHash,
+            stream.fileIdx,
+            stream.filename,
+            await this.view(stream.infoHash),
+            'upstream',
+            stream.info,
+          );
+          return { ...candidate, size: candidate.size ?? stream.videoSize };
+        }),
+      );
       for (const item of described) {
         if (isCandidate(item)) answer.candidates.push(item);
         // Plain links are passed on; a broken torrent entry (bad info hash) is dropped.
-        else if (item.infoHash === undefined && ['url', 'ytId', 'externalUrl'].some((k) => typeof item[k] === 'string')) answer.passthrough.push(item);
+        else if (item.infoHash === undefined && ['url', 'ytId', 'externalUrl'].some((k) => typeof item[k] === 'string'))
+          answer.passthrough.push(item);
       }
     }
     return answer;
   }
 
-  private async describe(infoHash: string, fileIndex: number | undefined, fileName: string | undefined, view: TorrentView | undefined, origin: StreamCandidate['origin'], upstream?: StreamCandidate['upstream']): Promise<StreamCandidate> {
+  private async describe(
+    infoHash: string,
+    fileIndex: number | undefined,
+    fileName: string | undefined,
+    view: TorrentView | undefined,
+    origin: StreamCandidate['origin'],
+    upstream?: StreamCandidate['upstream'],
+  ): Promise<StreamCandidate> {
     const files: FileView[] = view?.files ?? [];
-    const index = fileIndex ?? (fileName !== undefined ? files.find((f) => f.name === fileName)?.index : undefined) ?? defaultFileIndex(files);
+    const index =
+      fileIndex ??
+      (fileName !== undefined ? files.find((f) => f.name === fileName)?.index : undefined) ??
+      defaultFileIndex(files);
     const file = files.find((f) => f.index === index);
     const cached = index !== undefined && (await this.deps.cache.isCached(infoHash, index));
     return {
@@ -125,7 +157,8 @@ export class AddonStreamsService {
   }
 }
 
-const isCandidate = (item: StreamCandidate | Record<string, unknown>): item is StreamCandidate => (item as StreamCandidate).origin === 'upstream';
+const isCandidate = (item: StreamCandidate | Record<string, unknown>): item is StreamCandidate =>
+  (item as StreamCandidate).origin === 'upstream';
 
 interface UpstreamStream {
   infoHash: string;
@@ -139,11 +172,19 @@ interface UpstreamStream {
 export function readUpstreamStream(raw: Record<string, unknown>): UpstreamStream | undefined {
   const infoHash = typeof raw.infoHash === 'string' ? normalizeInfoHash(raw.infoHash) : undefined;
   if (!infoHash) return undefined;
-  const hints = (raw.behaviorHints && typeof raw.behaviorHints === 'object' ? raw.behaviorHints : {}) as Record<string, unknown>;
+  const hints = (raw.behaviorHints && typeof raw.behaviorHints === 'object' ? raw.behaviorHints : {}) as Record<
+    string,
+    unknown
+  >;
   const str = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
   const int = (v: unknown) => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : undefined);
   const info: NonNullable<StreamCandidate['upstream']> = {};
-  for (const [key, value] of [['name', raw.name], ['title', raw.title], ['description', raw.description], ['bingeGroup', hints.bingeGroup]] as const) {
+  for (const [key, value] of [
+    ['name', raw.name],
+    ['title', raw.title],
+    ['description', raw.description],
+    ['bingeGroup', hints.bingeGroup],
+  ] as const) {
     const text = str(value);
     if (text) info[key] = text;
   }

@@ -62,7 +62,12 @@ export class CacheAdminService {
   async forceCleanup() {
     const result = await this.cleaner.cleanup({ sweepOrphans: true });
     const s = await this.stats();
-    return { cleanedCount: result.cleanedCount + result.orphansRemoved, freedSpaceMB: mb(result.freedBytes), finalSize: s.size, finalDiskUsage: s.diskUsage };
+    return {
+      cleanedCount: result.cleanedCount + result.orphansRemoved,
+      freedSpaceMB: mb(result.freedBytes),
+      finalSize: s.size,
+      finalDiskUsage: s.diskUsage,
+    };
   }
 
   async health() {
@@ -72,16 +77,18 @@ export class CacheAdminService {
 
   /** Instant availability: for each hash, is it cached (which files), and how far is an active download. */
   async check(infoHashes: string[]) {
-    const results = await Promise.all(infoHashes.map(async (infoHash) => {
-      const files = await this.cache.cachedFiles(infoHash);
-      const live = this.torrents.get(infoHash);
-      return {
-        infoHash,
-        cached: files.length > 0,
-        files,
-        active: live ? { status: live.status, progress: live.progress, numPeers: live.numPeers } : null,
-      };
-    }));
+    const results = await Promise.all(
+      infoHashes.map(async (infoHash) => {
+        const files = await this.cache.cachedFiles(infoHash);
+        const live = this.torrents.get(infoHash);
+        return {
+          infoHash,
+          cached: files.length > 0,
+          files,
+          active: live ? { status: live.status, progress: live.progress, numPeers: live.numPeers } : null,
+        };
+      }),
+    );
     return results;
   }
 }

@@ -90,19 +90,24 @@ export class CacheCleaner implements StorageGuard {
   /** One cleanup pass; a call while one is running shares its result (never two at once). */
   cleanup(options: { sweepOrphans?: boolean } = {}): Promise<CleanupResult> {
     if (options.sweepOrphans) this.forceOrphanSweep = true;
-    this.running ??= this.runCleanup().finally(() => { this.running = undefined; });
+    this.running ??= this.runCleanup().finally(() => {
+      this.running = undefined;
+    });
     return this.running;
   }
 
   private async reserveNow(infoHash: string, fileIndex: number, bytes: number): Promise<void> {
     if (this.reservations.get(infoHash)?.has(fileIndex)) return;
-    const fits = (s: Budget) => s.bytes + this.reservedBytes() + bytes <= this.limits.maxDiskBytes && s.free - bytes >= this.limits.minFreeBytes;
+    const fits = (s: Budget) =>
+      s.bytes + this.reservedBytes() + bytes <= this.limits.maxDiskBytes && s.free - bytes >= this.limits.minFreeBytes;
     const state = await this.evictUntil(fits, () => false);
     if (!fits(state)) {
       const used = state.bytes + this.reservedBytes();
-      throw new DomainError('INSUFFICIENT_STORAGE',
+      throw new DomainError(
+        'INSUFFICIENT_STORAGE',
         `Not enough cache space: this file needs ${(bytes / MB).toFixed(1)} MB; ${(used / MB).toFixed(1)} of ${(this.limits.maxDiskBytes / MB).toFixed(0)} MB are in use by files being streamed or downloaded, ` +
-        `and ${(this.limits.minFreeBytes / MB).toFixed(0)} MB must stay free on the volume`);
+          `and ${(this.limits.minFreeBytes / MB).toFixed(0)} MB must stay free on the volume`,
+      );
     }
     const files = this.reservations.get(infoHash) ?? new Map<number, number>();
     files.set(fileIndex, bytes);
@@ -112,16 +117,30 @@ export class CacheCleaner implements StorageGuard {
   private async runCleanup(): Promise<CleanupResult> {
     const started = this.clock.now();
     const cutoff = this.limits.ttlMs > 0 ? this.clock.now() - this.limits.ttlMs : -Infinity;
-    const withinLimits = (s: Budget) => s.count <= this.limits.maxSize
-      && s.bytes + this.reservedBytes() <= this.limits.maxDiskBytes
-      && s.free >= this.limits.minFreeBytes;
-    const budget = await this.evictUntil(withinLimits, (entry) => entry.lastAccessed < cutoff, (s) => s.count - this.limits.maxSize);
-    const result: CleanupResult = { cleanedCount: budget.expired + budget.evicted, freedBytes: budget.freed, expired: budget.expired, evicted: budget.evicted, orphansRemoved: 0, durationMs: 0 };
+    const withinLimits = (s: Budget) =>
+      s.count <= this.limits.maxSize &&
+      s.bytes + this.reservedBytes() <= this.limits.maxDiskBytes &&
+      s.free >= this.limits.minFreeBytes;
+    const budget = await this.evictUntil(
+      withinLimits,
+      (entry) => entry.lastAccessed < cutoff,
+      (s) => s.count - this.limits.maxSize,
+    );
+    const result: CleanupResult = {
+      cleanedCount: budget.expired + budget.evicted,
+      freedBytes: budget.freed,
+      expired: budget.expired,
+      evicted: budget.evicted,
+      orphansRemoved: 0,
+      durationMs: 0,
+    };
     // The orphan sweep walks the disk and the whole index: once per grace period is plenty.
     if (this.clock.now() - this.lastOrphanSweep >= this.limits.orphanGraceMs || this.forceOrphanSweep) {
       this.lastOrphanSweep = this.clock.now();
       this.forceOrphanSweep = false;
-      const orphans = await this.cache.sweepOrphans(this.clock.now() - this.limits.orphanGraceMs, (infoHash) => this.torrents.has(infoHash));
+      const orphans = await this.cache.sweepOrphans(this.clock.now() - this.limits.orphanGraceMs, (infoHash) =>
+        this.torrents.has(infoHash),
+      );
       result.orphansRemoved = orphans.count;
       result.freedBytes += orphans.bytes;
     }
@@ -139,9 +158,20 @@ export class CacheCleaner implements StorageGuard {
    * Totals and free space are read once and then tracked locally, and each batch is removed
    * concurrently, so a pass over 100k entries costs a handful of index round trips per batch.
    */
-  private async evictUntil(done: (s: Budget) => boolean, expired: (e: CacheEntry) => boolean, knownDeficit: (s: Budget) => number = () => 0): Promise<Budget> {
+  private async evictUntil(
+    done: (s: Budget) => boolean,
+    expired: (e: CacheEntry) => boolean,
+    knownDeficit: (s: Budget) => number = () => 0,
+  ): Promise<Budget> {
     const totals = await this.cache.totals();
-    const state: Budget = { count: totals.count, bytes: totals.bytes, free: await this.cache.freeBytes(), freed: 0, expired: 0, evicted: 0 };
+    const state: Budget = {
+      count: totals.count,
+      bytes: totals.bytes,
+      free: await this.cache.freeBytes(),
+      freed: 0,
+      expired: 0,
+      evicted: 0,
+    };
     const skipped = new Set<string>();
     // When the count limit says how many must go, fetch them in one page instead of growing pages.
     let size = Math.max(BATCH, knownDeficit(state));
@@ -153,14 +183,21 @@ export class CacheCleaner implements StorageGuard {
       for (const entry of batch) {
         const isExpired = expired(entry);
         // Sorted by last access: once an entry is neither expired nor needed, neither is any after it.
-        if (!isExpired && done(state)) { finished = true; break; }
-        if (!this.evictable(entry)) { skipped.add(leaseKey(entry.infoHash, entry.fileIndex)); continue; }
+        if (!isExpired && done(state)) {
+          finished = true;
+          break;
+        }
+        if (!this.evictable(entry)) {
+          skipped.add(leaseKey(entry.infoHash, entry.fileIndex));
+          continue;
+        }
         chosen.push(entry);
         state.count--;
         state.bytes -= entry.size;
         state.free += entry.size;
         state.freed += entry.size;
-        if (isExpired) state.expired++; else state.evicted++;
+        if (isExpired) state.expired++;
+        else state.evicted++;
       }
       await this.evictBatch(chosen);
       if (page.length < requested) finished = true; // the index has nothing older left

@@ -20,9 +20,15 @@ interface CacheParts {
  * than `graceCutoff`; and stored .torrent files of torrents that have neither. Called by CacheService,
  * which owns these parts.
  */
-export async function sweepOrphans(parts: CacheParts, graceCutoff: number, isActive: (infoHash: string) => boolean): Promise<OrphanSweepResult> {
+export async function sweepOrphans(
+  parts: CacheParts,
+  graceCutoff: number,
+  isActive: (infoHash: string) => boolean,
+): Promise<OrphanSweepResult> {
   const { index, metaStore, disk, downloadDir } = parts;
-  const dirs = (await disk.list(downloadDir)).filter((d) => d.isDirectory && !d.name.startsWith('.') && !isActive(d.name));
+  const dirs = (await disk.list(downloadDir)).filter(
+    (d) => d.isDirectory && !d.name.startsWith('.') && !isActive(d.name),
+  );
   const owned = new Map<string, Set<string>>();
   for (const entry of dirs.length > 0 ? await index.all() : []) {
     const paths = owned.get(entry.infoHash) ?? new Set<string>();

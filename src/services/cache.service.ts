@@ -68,7 +68,14 @@ export class CacheService implements CachedFileLookup, CachedTorrents {
   private readonly defaultFiles = new Map<string, number>();
 
   constructor(deps: CacheServiceDeps) {
-    ({ index: this.index, metaStore: this.metaStore, disk: this.disk, clock: this.clock, downloadDir: this.downloadDir, logger: this.logger } = deps);
+    ({
+      index: this.index,
+      metaStore: this.metaStore,
+      disk: this.disk,
+      clock: this.clock,
+      downloadDir: this.downloadDir,
+      logger: this.logger,
+    } = deps);
   }
 
   // ---- reading ----
@@ -91,7 +98,14 @@ export class CacheService implements CachedFileLookup, CachedTorrents {
     this.counters.hits++;
     const release = this.leases.take(infoHash, entry.fileIndex);
     this.touch(entry);
-    return { fileIndex: entry.fileIndex, fileName: entry.fileName, size: entry.size, absolutePath, createdAt: entry.createdAt, release };
+    return {
+      fileIndex: entry.fileIndex,
+      fileName: entry.fileName,
+      size: entry.size,
+      absolutePath,
+      createdAt: entry.createdAt,
+      release,
+    };
   }
 
   /** Marks a file as being read (not evictable) until the returned function is called. */
@@ -112,7 +126,9 @@ export class CacheService implements CachedFileLookup, CachedTorrents {
   /** The torrent's cached files, by index. */
   async cachedFiles(infoHash: string): Promise<CachedFileInfo[]> {
     const entries = await this.index.listByTorrent(infoHash);
-    return entries.sort((a, b) => a.fileIndex - b.fileIndex).map((e) => ({ index: e.fileIndex, name: e.fileName, length: e.size }));
+    return entries
+      .sort((a, b) => a.fileIndex - b.fileIndex)
+      .map((e) => ({ index: e.fileIndex, name: e.fileName, length: e.size }));
   }
 
   // ---- the library's view ----
@@ -199,16 +215,25 @@ export class CacheService implements CachedFileLookup, CachedTorrents {
     const unread = entries.filter((e) => !this.leases.has(e.infoHash, e.fileIndex));
     await Promise.all(unread.map((entry) => this.disk.removeFile(this.absolutePath(entry))));
     this.counters.evictions += entries.length;
-    await Promise.all([...new Set(entries.map((e) => e.infoHash))].map(async (infoHash) => {
-      if (this.leases.has(infoHash) || (await this.index.listByTorrent(infoHash)).length > 0) return;
-      await this.removeTorrentFiles(infoHash);
-    }));
-    this.logger.debug({ files: entries.length, bytes: entries.reduce((sum, e) => sum + e.size, 0) }, 'evicted cached files');
+    await Promise.all(
+      [...new Set(entries.map((e) => e.infoHash))].map(async (infoHash) => {
+        if (this.leases.has(infoHash) || (await this.index.listByTorrent(infoHash)).length > 0) return;
+        await this.removeTorrentFiles(infoHash);
+      }),
+    );
+    this.logger.debug(
+      { files: entries.length, bytes: entries.reduce((sum, e) => sum + e.size, 0) },
+      'evicted cached files',
+    );
   }
 
   /** Removes files no entry owns and no active torrent is writing, once they are older than `graceCutoff`. */
   sweepOrphans(graceCutoff: number, isActive: (infoHash: string) => boolean): Promise<OrphanSweepResult> {
-    return sweepOrphans({ index: this.index, metaStore: this.metaStore, disk: this.disk, downloadDir: this.downloadDir }, graceCutoff, isActive);
+    return sweepOrphans(
+      { index: this.index, metaStore: this.metaStore, disk: this.disk, downloadDir: this.downloadDir },
+      graceCutoff,
+      isActive,
+    );
   }
 
   /** Drops entries whose files are gone or changed (run once at start-up). */
@@ -254,7 +279,9 @@ export class CacheService implements CachedFileLookup, CachedTorrents {
     const entries = await this.index.listByTorrent(infoHash);
     if (entries.length === 0) return undefined;
     const stored = await this.metaStore.load(infoHash);
-    const wanted = defaultFileIndex(stored?.files ?? entries.map((e) => ({ index: e.fileIndex, name: e.fileName, length: e.size })));
+    const wanted = defaultFileIndex(
+      stored?.files ?? entries.map((e) => ({ index: e.fileIndex, name: e.fileName, length: e.size })),
+    );
     if (stored && wanted !== undefined) {
       if (this.defaultFiles.size > MEMO_LIMIT) this.defaultFiles.clear();
       this.defaultFiles.set(infoHash, wanted);
@@ -268,13 +295,22 @@ export class CacheService implements CachedFileLookup, CachedTorrents {
     if (now - (this.lastTouch.get(key) ?? 0) < TOUCH_THROTTLE_MS) return;
     this.lastTouch.set(key, now);
     if (this.lastTouch.size > MEMO_LIMIT) this.lastTouch.clear();
-    this.index.touch(entry.infoHash, entry.fileIndex, now).catch((err: unknown) => this.logger.warn({ err }, 'cache touch failed'));
+    this.index
+      .touch(entry.infoHash, entry.fileIndex, now)
+      .catch((err: unknown) => this.logger.warn({ err }, 'cache touch failed'));
   }
 
   private async describe(infoHash: string, entries: CacheEntry[]): Promise<TorrentView> {
     const stored = await this.metaStore.load(infoHash);
     const byIndex = new Map(entries.map((e) => [e.fileIndex, e]));
-    const known = stored?.files ?? entries.map((e) => ({ index: e.fileIndex, name: e.fileName, path: e.path.split('/').slice(1).join('/'), length: e.size }));
+    const known =
+      stored?.files ??
+      entries.map((e) => ({
+        index: e.fileIndex,
+        name: e.fileName,
+        path: e.path.split('/').slice(1).join('/'),
+        length: e.size,
+      }));
     const files = known.map((f) => fileView(f, byIndex.has(f.index) ? f.length : 0));
     const createdAt = Math.min(...entries.map((e) => e.createdAt));
     return {

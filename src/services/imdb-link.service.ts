@@ -41,7 +41,9 @@ export class ImdbLinkService implements ImdbLinkRecorder {
       const key = `${link.infoHash}:${match.fileIndex ?? ''}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      const fileName = view?.files.find((f) => f.index === match.fileIndex)?.name ?? (match.fileIndex === link.fileIndex ? link.fileName : undefined);
+      const fileName =
+        view?.files.find((f) => f.index === match.fileIndex)?.name ??
+        (match.fileIndex === link.fileIndex ? link.fileName : undefined);
       found.push({ infoHash: link.infoHash, fileIndex: match.fileIndex, fileName, view });
     }
     return found;

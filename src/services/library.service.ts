@@ -48,9 +48,10 @@ export class LibraryService {
   async remove(infoHash: string, deleteFiles: boolean): Promise<{ keptInCache: boolean }> {
     const wasLive = this.torrents.has(infoHash);
     if (wasLive) await this.torrents.remove(infoHash, deleteFiles);
-    const wasCached = deleteFiles ? (await this.cached.remove(infoHash, true)) : (await this.cached.view(infoHash)) !== undefined;
+    const wasCached = deleteFiles
+      ? await this.cached.remove(infoHash, true)
+      : (await this.cached.view(infoHash)) !== undefined;
     if (!wasLive && !wasCached) throw notFound(`Torrent ${infoHash} not found`);
     return { keptInCache: wasCached && !deleteFiles };
   }
-
 }

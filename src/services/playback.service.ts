@@ -22,7 +22,8 @@ export interface PlaybackRequest {
 /** Absolute URL a player can fetch; the HTTP layer knows our public address, this service does not. */
 export type StreamUrlFor = (infoHash: string, fileIndex: number, fileName: string) => string;
 
-const NOTE = 'Kodi accepted the request. It does not report whether the stream actually plays (it says "OK" even for a broken URL).';
+const NOTE =
+  'Kodi accepted the request. It does not report whether the stream actually plays (it says "OK" even for a broken URL).';
 
 /** "Play this on my Kodi": picks the file, builds our stream URL and hands it to a MediaPlayer. */
 export class PlaybackService {
@@ -67,29 +68,53 @@ export class PlaybackService {
   readonly notifyFileDone: FileDoneListener = (event) => {
     const name = event.meta.files[event.fileIndex]?.name ?? event.meta.name;
     this.notify('Download finished', name).catch((err: unknown) => {
-      this.logger.warn({ infoHash: event.infoHash, fileIndex: event.fileIndex, reason: (err as Error).message }, 'Kodi notification failed');
+      this.logger.warn(
+        { infoHash: event.infoHash, fileIndex: event.fileIndex, reason: (err as Error).message },
+        'Kodi notification failed',
+      );
     });
   };
 
-  private async send(action: 'play' | 'queue', method: string, request: PlaybackRequest, streamUrl: StreamUrlFor, run: (player: MediaPlayer, url: string) => Promise<void>) {
+  private async send(
+    action: 'play' | 'queue',
+    method: string,
+    request: PlaybackRequest,
+    streamUrl: StreamUrlFor,
+    run: (player: MediaPlayer, url: string) => Promise<void>,
+  ) {
     // Resolve Kodi first: a missing KODI_URL is the caller's problem to fix before anything else.
     const { target, player } = this.resolve(request.kodi);
     const view = await this.library.get(request.infoHash);
     const fileIndex = request.fileIndex ?? defaultFileIndex(view.files);
     const file = view.files.find((f) => f.index === fileIndex);
     if (fileIndex === undefined || !file) {
-      throw new DomainError('FILE_NOT_FOUND', fileIndex === undefined
-        ? `Torrent ${view.infoHash} has no files yet (metadata has not arrived)`
-        : `File index ${fileIndex} does not exist; torrent ${view.infoHash} has ${view.files.length} file(s)`);
+      throw new DomainError(
+        'FILE_NOT_FOUND',
+        fileIndex === undefined
+          ? `Torrent ${view.infoHash} has no files yet (metadata has not arrived)`
+          : `File index ${fileIndex} does not exist; torrent ${view.infoHash} has ${view.files.length} file(s)`,
+      );
     }
     const url = streamUrl(view.infoHash, file.index, file.name);
     await run(player, url);
-    return { action, method, kodi: target.url, infoHash: view.infoHash, fileIndex: file.index, fileName: file.name, url, note: NOTE };
+    return {
+      action,
+      method,
+      kodi: target.url,
+      infoHash: view.infoHash,
+      fileIndex: file.index,
+      fileName: file.name,
+      url,
+      note: NOTE,
+    };
   }
 
   private resolve(input: unknown): { target: MediaPlayerTarget; player: MediaPlayer } {
     if (input === undefined || input === null) {
-      if (!this.defaults.url) throw invalidInput('No Kodi to talk to: set KODI_URL on the server or send "kodi": {"url": "http://<kodi-host>:8080"}');
+      if (!this.defaults.url)
+        throw invalidInput(
+          'No Kodi to talk to: set KODI_URL on the server or send "kodi": {"url": "http://<kodi-host>:8080"}',
+        );
       // One client for the configured Kodi, so its JSON-RPC ids keep counting up across requests.
       if (!this.defaultKodi) {
         const target = kodiTarget(this.defaults.url, this.defaults.username, this.defaults.password, 'KODI_URL');
@@ -97,10 +122,12 @@ export class PlaybackService {
       }
       return this.defaultKodi;
     }
-    if (typeof input !== 'object' || Array.isArray(input)) throw invalidInput('"kodi" must be an object like {"url": "http://<kodi-host>:8080"}');
+    if (typeof input !== 'object' || Array.isArray(input))
+      throw invalidInput('"kodi" must be an object like {"url": "http://<kodi-host>:8080"}');
     const { url, username, password } = input as Record<string, unknown>;
     for (const [name, value] of Object.entries({ username, password })) {
-      if (value !== undefined && value !== null && typeof value !== 'string') throw invalidInput(`kodi.${name} must be a string`);
+      if (value !== undefined && value !== null && typeof value !== 'string')
+        throw invalidInput(`kodi.${name} must be a string`);
     }
     const given = (username ?? undefined) !== undefined || (password ?? undefined) !== undefined;
     if ((url === undefined || url === null || url === '') && !given) return this.resolve(undefined);
@@ -108,7 +135,12 @@ export class PlaybackService {
     // Credentials without a URL are for the configured Kodi.
     const raw = url || this.defaults.url;
     if (!raw) return this.resolve(undefined);
-    let target = kodiTarget(raw, (username as string | null | undefined) ?? undefined, (password as string | null | undefined) ?? undefined, 'kodi.url');
+    let target = kodiTarget(
+      raw,
+      (username as string | null | undefined) ?? undefined,
+      (password as string | null | undefined) ?? undefined,
+      'kodi.url',
+    );
     // Our configured password only ever goes to the configured Kodi, never to a host a request names.
     if (target.username === undefined && this.defaults.url && sameOrigin(this.defaults.url, target.url)) {
       target = { ...target, ...credentials(this.defaults.username, this.defaults.password) };
@@ -121,15 +153,24 @@ export class PlaybackService {
  * Validates an http(s) Kodi URL and moves any "user:pass@" out of it (fetch refuses such URLs, and the
  * URL is shown in messages). Explicit credentials win over the URL's.
  */
-function kodiTarget(raw: string, username: string | undefined, password: string | undefined, field: string): MediaPlayerTarget {
+function kodiTarget(
+  raw: string,
+  username: string | undefined,
+  password: string | undefined,
+  field: string,
+): MediaPlayerTarget {
   let url: URL;
   try {
     url = new URL(raw.trim());
   } catch {
     throw invalidInput(`${field} must be an absolute http(s) URL such as http://192.168.1.20:8080`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw invalidInput(`${field} must be an http(s) URL (Kodi's web server), got ${url.protocol}`);
-  const fromUrl = credentials(url.username ? decodeURIComponent(url.username) : undefined, url.password ? decodeURIComponent(url.password) : undefined);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw invalidInput(`${field} must be an http(s) URL (Kodi's web server), got ${url.protocol}`);
+  const fromUrl = credentials(
+    url.username ? decodeURIComponent(url.username) : undefined,
+    url.password ? decodeURIComponent(url.password) : undefined,
+  );
   url.username = '';
   url.password = '';
   url.search = '';
@@ -138,7 +179,10 @@ function kodiTarget(raw: string, username: string | undefined, password: string 
   return { url: url.href.replace(/\/+$/, ''), ...(explicit ? credentials(username ?? '', password) : fromUrl) };
 }
 
-function credentials(username: string | undefined, password: string | undefined): Pick<MediaPlayerTarget, 'username' | 'password'> {
+function credentials(
+  username: string | undefined,
+  password: string | undefined,
+): Pick<MediaPlayerTarget, 'username' | 'password'> {
   if (username === undefined && password === undefined) return {};
   return { username: username ?? '', ...(password !== undefined ? { password } : {}) };
 }

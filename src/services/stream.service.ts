@@ -61,7 +61,14 @@ export class StreamService {
     });
     const { file } = opened;
     if (opened.finishedPath !== undefined) {
-      const finished = { fileIndex: opened.fileIndex, fileName: file.name, size: file.length, absolutePath: opened.finishedPath, createdAt: opened.addedAt, release };
+      const finished = {
+        fileIndex: opened.fileIndex,
+        fileName: file.name,
+        size: file.length,
+        absolutePath: opened.finishedPath,
+        createdAt: opened.addedAt,
+        release,
+      };
       return this.diskTarget(infoHash, finished, 'disk', release);
     }
     return {

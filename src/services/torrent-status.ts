@@ -51,7 +51,8 @@ export function fileView(f: Omit<TorrentFileInfo, 'index'> & { index: number }, 
   };
 }
 
-const percent = (part: number, whole: number): string => (whole > 0 ? ((Math.min(part, whole) / whole) * 100).toFixed(2) : '0.00');
+const percent = (part: number, whole: number): string =>
+  whole > 0 ? ((Math.min(part, whole) / whole) * 100).toFixed(2) : '0.00';
 
 /**
  * Status of a live torrent. Progress and completion count only the files someone wants,
@@ -78,7 +79,8 @@ export function describeLiveTorrent(args: {
   const wantedFiles = files.filter((f) => wanted.has(f.index));
   const total = wantedFiles.reduce((sum, f) => sum + f.length, 0);
   const done = wantedFiles.reduce((sum, f) => sum + f.downloaded, 0);
-  const complete = meta !== undefined && wantedFiles.length > 0 && wantedFiles.every((f) => fileStats.get(f.index)?.done);
+  const complete =
+    meta !== undefined && wantedFiles.length > 0 && wantedFiles.every((f) => fileStats.get(f.index)?.done);
   const speed = stats?.downloadSpeed ?? 0;
   const numPeers = stats?.numPeers ?? 0;
 

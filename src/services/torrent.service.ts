@@ -6,7 +6,13 @@ import { buildMagnet, type ParsedTorrentInput } from '../domain/torrent-input.js
 import type { Logger } from '../logger.js';
 import type { Clock } from '../ports/clock.js';
 import type { Readable } from 'node:stream';
-import type { EngineTorrent, TorrentEngine, TorrentFileInfo, TorrentMeta, TorrentSource } from '../ports/torrent-engine.js';
+import type {
+  EngineTorrent,
+  TorrentEngine,
+  TorrentFileInfo,
+  TorrentMeta,
+  TorrentSource,
+} from '../ports/torrent-engine.js';
 import { describeLiveTorrent, type TorrentView } from './torrent-status.js';
 
 export interface TorrentServiceOptions {
@@ -23,7 +29,12 @@ export interface StorageGuard {
   /** The torrent left the engine: its unfinished reservations are void. */
   releaseTorrent(infoHash: string): void;
 }
-export type FileDoneListener = (event: { infoHash: string; fileIndex: number; meta: TorrentMeta; path: string }) => void;
+export type FileDoneListener = (event: {
+  infoHash: string;
+  fileIndex: number;
+  meta: TorrentMeta;
+  path: string;
+}) => void;
 
 /** Who started a torrent: the API (the user's library) or a stream request (a player, an addon). */
 export type TorrentOrigin = 'api' | 'stream';
@@ -101,11 +112,15 @@ export class TorrentService {
     const index = fileIndex ?? defaultFileIndex(meta.files);
     const file = index === undefined ? undefined : meta.files[index];
     if (index === undefined || !file) {
-      throw new DomainError('FILE_NOT_FOUND', `File index ${fileIndex} does not exist; torrent ${infoHash} has ${meta.files.length} file(s)`);
+      throw new DomainError(
+        'FILE_NOT_FOUND',
+        `File index ${fileIndex} does not exist; torrent ${infoHash} has ${meta.files.length} file(s)`,
+      );
     }
     await this.wantFile(infoHash, index);
     const engine = managed.engine;
-    if (!engine?.meta() || this.torrents.get(infoHash) !== managed) throw new DomainError('TORRENT_FAILED', `Torrent ${infoHash} is no longer active`);
+    if (!engine?.meta() || this.torrents.get(infoHash) !== managed)
+      throw new DomainError('TORRENT_FAILED', `Torrent ${infoHash} is no longer active`);
     const done = engine.isFileDone(index);
     // Players read a video's container index (head, and the tail for MKV/MP4) before playing.
     if (!done && mediaKind(file.name) === 'video') engine.prebuffer(index);
@@ -136,16 +151,24 @@ export class TorrentService {
       return existing;
     }
     const engineFailure = this.engine.failure();
-    if (engineFailure) throw new DomainError('ENGINE_UNAVAILABLE', `The torrent engine is not running: ${engineFailure}`);
+    if (engineFailure)
+      throw new DomainError('ENGINE_UNAVAILABLE', `The torrent engine is not running: ${engineFailure}`);
     if (existing) this.forget(existing);
     const maxActive = this.options.maxActive ?? Infinity;
     const active = [...this.torrents.values()].filter((m) => !m.failure).length;
     if (active >= maxActive) {
-      throw new DomainError('TOO_MANY_TORRENTS', `${active} torrents are active, the most this server runs at once (TORRENT_MAX_ACTIVE=${maxActive}): remove one or wait for a stream-started one to go idle`);
+      throw new DomainError(
+        'TOO_MANY_TORRENTS',
+        `${active} torrents are active, the most this server runs at once (TORRENT_MAX_ACTIVE=${maxActive}): remove one or wait for a stream-started one to go idle`,
+      );
     }
     const source: TorrentSource = input.torrentFile
       ? { kind: 'torrent-file', infoHash: input.infoHash, data: input.torrentFile }
-      : { kind: 'magnet', infoHash: input.infoHash, magnetUri: input.magnetUri ?? buildMagnet(input.infoHash, { name: input.name, trackers: input.trackers }) };
+      : {
+          kind: 'magnet',
+          infoHash: input.infoHash,
+          magnetUri: input.magnetUri ?? buildMagnet(input.infoHash, { name: input.name, trackers: input.trackers }),
+        };
     const managed: ManagedTorrent = {
       infoHash: input.infoHash,
       origin,
@@ -183,14 +206,23 @@ export class TorrentService {
       return view.activeStreams === 0 && view.status !== 'complete';
     });
     for (const m of idle) await this.remove(m.infoHash, false);
-    if (idle.length > 0) this.logger.info({ stopped: idle.map((m) => m.infoHash) }, 'stopped idle torrents nobody was watching');
+    if (idle.length > 0)
+      this.logger.info({ stopped: idle.map((m) => m.infoHash) }, 'stopped idle torrents nobody was watching');
     return idle.map((m) => m.infoHash);
   }
 
   /** Waits for metadata up to `timeoutMs`; METADATA_TIMEOUT when it does not come, TORRENT_FAILED when the torrent gave up. */
   waitForMetadata(infoHash: string, timeoutMs = this.options.timeoutMs): Promise<TorrentMeta> {
     const managed = this.require(infoHash);
-    return this.withTimeout(managed.metadata, timeoutMs, () => new DomainError('METADATA_TIMEOUT', `No metadata for ${infoHash} after ${Math.round(timeoutMs / 1000)} s: no peers found yet`));
+    return this.withTimeout(
+      managed.metadata,
+      timeoutMs,
+      () =>
+        new DomainError(
+          'METADATA_TIMEOUT',
+          `No metadata for ${infoHash} after ${Math.round(timeoutMs / 1000)} s: no peers found yet`,
+        ),
+    );
   }
 
   /** Marks a file as wanted: it downloads in the background and counts towards progress. */
@@ -266,7 +298,12 @@ export class TorrentService {
       const engine = this.engine.add(managed.source);
       managed.engine = engine;
       try {
-        const meta = await this.withTimeout(engine.ready, this.options.timeoutMs, () => new DomainError('METADATA_TIMEOUT', 'metadata timeout'), signal);
+        const meta = await this.withTimeout(
+          engine.ready,
+          this.options.timeoutMs,
+          () => new DomainError('METADATA_TIMEOUT', 'metadata timeout'),
+          signal,
+        );
         await this.onMetadata(managed, engine, meta);
         return meta;
       } catch (err) {
@@ -277,7 +314,10 @@ export class TorrentService {
         await this.engine.remove(managed.infoHash, { deleteFiles: false });
         if (permanent) return this.fail(managed, (err as Error).message, err as DomainError);
         if (attempt === attempts) {
-          const reason = err instanceof DomainError ? `No peers found: no metadata after ${attempts} attempt${attempts === 1 ? '' : 's'} of ${Math.round(this.options.timeoutMs / 1000)} s` : `Torrent failed: ${(err as Error).message}`;
+          const reason =
+            err instanceof DomainError
+              ? `No peers found: no metadata after ${attempts} attempt${attempts === 1 ? '' : 's'} of ${Math.round(this.options.timeoutMs / 1000)} s`
+              : `Torrent failed: ${(err as Error).message}`;
           return this.fail(managed, reason);
         }
       }
@@ -293,12 +333,21 @@ export class TorrentService {
   }
 
   /** `promise`, or `timedOut()` after `ms` on the injected clock, or TORRENT_FAILED once `signal` aborts. */
-  private async withTimeout<T>(promise: Promise<T>, ms: number, timedOut: () => Error, signal?: AbortSignal): Promise<T> {
+  private async withTimeout<T>(
+    promise: Promise<T>,
+    ms: number,
+    timedOut: () => Error,
+    signal?: AbortSignal,
+  ): Promise<T> {
     const timer = new AbortController();
     const stop = signal ? AbortSignal.any([signal, timer.signal]) : timer.signal;
     const expired = this.clock.sleep(ms, stop).then(
-      () => { throw timedOut(); },
-      () => { throw new DomainError('TORRENT_FAILED', 'removed'); },
+      () => {
+        throw timedOut();
+      },
+      () => {
+        throw new DomainError('TORRENT_FAILED', 'removed');
+      },
     );
     try {
       return await Promise.race([promise, expired]);

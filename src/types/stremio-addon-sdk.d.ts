@@ -10,10 +10,22 @@ declare module 'stremio-addon-sdk' {
       description: string;
       resources: Array<string | { name: string; types?: string[]; idPrefixes?: string[] }>;
       types: string[];
-      catalogs: Array<{ type: string; id: string; name?: string; extra?: Array<{ name: string; isRequired?: boolean; options?: string[] }> }>;
+      catalogs: Array<{
+        type: string;
+        id: string;
+        name?: string;
+        extra?: Array<{ name: string; isRequired?: boolean; options?: string[] }>;
+      }>;
       idPrefixes?: string[];
       behaviorHints?: { adult?: boolean; p2p?: boolean; configurable?: boolean; configurationRequired?: boolean };
-      config?: Array<{ key: string; type: string; title?: string; default?: string; options?: string[]; required?: boolean }>;
+      config?: Array<{
+        key: string;
+        type: string;
+        title?: string;
+        default?: string;
+        options?: string[];
+        required?: boolean;
+      }>;
       [key: string]: unknown;
     }
 
@@ -37,7 +49,13 @@ declare module 'stremio-addon-sdk' {
 
     interface AddonInterface {
       manifest: Manifest;
-      get(resource: string, type: string, id: string, extra?: Record<string, string>, config?: unknown): Promise<AddonResponse>;
+      get(
+        resource: string,
+        type: string,
+        id: string,
+        extra?: Record<string, string>,
+        config?: unknown,
+      ): Promise<AddonResponse>;
     }
 
     class addonBuilder {

@@ -66,7 +66,13 @@ declare module 'webtorrent' {
     deselect(start: number, end: number): void;
     critical(start: number, end: number): void;
     /** Private in webtorrent, stable in 2.8.x: stream selections are counted, not merged. */
-    _select(start: number, end: number, priority: number, notify: (() => void) | null, isStreamSelection: boolean): void;
+    _select(
+      start: number,
+      end: number,
+      priority: number,
+      notify: (() => void) | null,
+      isStreamSelection: boolean,
+    ): void;
     _deselect(start: number, end: number, isStreamSelection: boolean): void;
     destroy(opts?: { destroyStore?: boolean }, cb?: (err?: Error) => void): void;
   }

@@ -19,7 +19,16 @@ import { startSwarm, type Swarm } from '../fixtures/swarm.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../test-artifacts');
-const LAUNCH_ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const LAUNCH_ARGS = [
+  '--headless=new',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const VIDEO_NAME = 'Test Clip.webm';
 const SUBTITLE_NAME = 'Test Clip.en.srt';
 const SRT = '1\n00:00:00,500 --> 00:00:19,500\nHello from the loopback swarm\n';
@@ -31,12 +40,31 @@ let workDir: string;
 
 /** Fails (never skips) with the fix spelled out: a missing browser must not look like a pass. */
 function requireTool(file: string, pkg: string): void {
-  if (!existsSync(file)) throw new Error(`${file} not found: the web e2e tests need Debian's ${pkg}. Install it with: apt-get install -y ${pkg}`);
+  if (!existsSync(file))
+    throw new Error(
+      `${file} not found: the web e2e tests need Debian's ${pkg}. Install it with: apt-get install -y ${pkg}`,
+    );
 }
 
 async function makeWebm(dir: string): Promise<Buffer> {
   const out = path.join(dir, 'clip.webm');
-  await promisify(execFile)('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc=duration=20:size=320x240:rate=25', '-c:v', 'libvpx', '-b:v', '400k', '-g', '25', '-y', out]);
+  await promisify(execFile)('ffmpeg', [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc=duration=20:size=320x240:rate=25',
+    '-c:v',
+    'libvpx',
+    '-b:v',
+    '400k',
+    '-g',
+    '25',
+    '-y',
+    out,
+  ]);
   return readFile(out);
 }
 
@@ -46,7 +74,13 @@ beforeAll(async () => {
   await mkdir(ARTIFACTS, { recursive: true });
   workDir = await mkdtemp(path.join(os.tmpdir(), 'tss-web-'));
   const webm = await makeWebm(workDir);
-  swarm = await startSwarm({ name: 'Web Fixture', files: [{ path: VIDEO_NAME, data: webm }, { path: SUBTITLE_NAME, data: Buffer.from(SRT) }] });
+  swarm = await startSwarm({
+    name: 'Web Fixture',
+    files: [
+      { path: VIDEO_NAME, data: webm },
+      { path: SUBTITLE_NAME, data: Buffer.from(SRT) },
+    ],
+  });
   server = await startTestServer();
   browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
 }, 120_000);
@@ -85,20 +119,42 @@ async function openPage(pathname: string, options: { context?: BrowserContext } 
 }
 
 // tsconfig has no DOM lib (this is a Node project): the few browser shapes used in page callbacks.
-interface VideoLike extends EventTarget { currentTime: number; duration: number; paused: boolean; ended: boolean; readyState: number; error: { code: number } | null }
-interface ValueLike { value: number }
-interface AttributeLike { getAttribute(name: string): string | null }
+interface VideoLike extends EventTarget {
+  currentTime: number;
+  duration: number;
+  paused: boolean;
+  ended: boolean;
+  readyState: number;
+  error: { code: number } | null;
+}
+interface ValueLike {
+  value: number;
+}
+interface AttributeLike {
+  getAttribute(name: string): string | null;
+}
 
 const videoState = (page: Page, selector: string) =>
-  page.$eval(selector, (v: VideoLike) => ({ t: v.currentTime, d: v.duration, paused: v.paused, ended: v.ended, error: v.error?.code ?? null, ready: v.readyState }));
+  page.$eval(selector, (v: VideoLike) => ({
+    t: v.currentTime,
+    d: v.duration,
+    paused: v.paused,
+    ended: v.ended,
+    error: v.error?.code ?? null,
+    ready: v.readyState,
+  }));
 
 /** Playback is real when currentTime keeps moving past `from` (not just a decoded first frame). */
 async function expectPlaying(page: Page, selector: string, from: number) {
-  await waitFor(async () => {
-    const s = await videoState(page, selector);
-    if (s.error) throw new Error(`video error ${s.error}`);
-    return s.t > from + 0.5;
-  }, 20_000, `playback past ${from.toFixed(1)} s`);
+  await waitFor(
+    async () => {
+      const s = await videoState(page, selector);
+      if (s.error) throw new Error(`video error ${s.error}`);
+      return s.t > from + 0.5;
+    },
+    20_000,
+    `playback past ${from.toFixed(1)} s`,
+  );
   const a = await videoState(page, selector);
   await page.waitForTimeout(1200);
   const b = await videoState(page, selector);
@@ -108,13 +164,19 @@ async function expectPlaying(page: Page, selector: string, from: number) {
 }
 
 async function seekTo(page: Page, selector: string, fraction: number): Promise<number> {
-  return page.$eval(selector, (v: VideoLike, f: number) => new Promise<number>((resolve) => {
-    v.addEventListener('seeked', () => resolve(v.currentTime), { once: true });
-    v.currentTime = v.duration * f;
-  }), fraction);
+  return page.$eval(
+    selector,
+    (v: VideoLike, f: number) =>
+      new Promise<number>((resolve) => {
+        v.addEventListener('seeked', () => resolve(v.currentTime), { once: true });
+        v.currentTime = v.duration * f;
+      }),
+    fraction,
+  );
 }
 
-const shot = (page: Page, name: string, fullPage = true) => page.screenshot({ path: path.join(ARTIFACTS, name), fullPage });
+const shot = (page: Page, name: string, fullPage = true) =>
+  page.screenshot({ path: path.join(ARTIFACTS, name), fullPage });
 
 /**
  * /subtitles/... belongs to the Stremio addon, built separately. Once mounted its track must load;
@@ -129,8 +191,19 @@ async function subtitleRouteMounted(): Promise<boolean> {
 /** With the route: the <track> is there and its cues were parsed. Without: the page said so. */
 async function expectSubtitles(page: Page, video: string, mounted: boolean, notice: string) {
   if (mounted) {
-    await waitFor(() => page.$eval(video, (v: { textTracks: { length: number; [i: number]: { cues: { length: number } | null } } }) => v.textTracks.length > 0 && (v.textTracks[0]!.cues?.length ?? 0) > 0), 10_000, 'subtitle cues');
-    const tracks = await page.$$eval(`${video} track`, (list) => list.map((t) => (t as unknown as AttributeLike).getAttribute('src')));
+    await waitFor(
+      () =>
+        page.$eval(
+          video,
+          (v: { textTracks: { length: number; [i: number]: { cues: { length: number } | null } } }) =>
+            v.textTracks.length > 0 && (v.textTracks[0]!.cues?.length ?? 0) > 0,
+        ),
+      10_000,
+      'subtitle cues',
+    );
+    const tracks = await page.$$eval(`${video} track`, (list) =>
+      list.map((t) => (t as unknown as AttributeLike).getAttribute('src')),
+    );
     expect(tracks).toEqual([`/subtitles/${swarm.infoHash}/${await fileIndex(SUBTITLE_NAME)}.vtt`]);
   } else {
     await page.locator(notice, { hasText: 'could not be loaded' }).waitFor({ timeout: 10_000 });
@@ -156,7 +229,9 @@ describe('web routes', () => {
     expect(css.headers['content-type']).toMatch(/^text\/css/);
     expect(css.headers['x-content-type-options']).toBe('nosniff');
     // Revalidation, not re-download: the validator answers 304.
-    const again = await request(`${server.url}/web/style.css`, { headers: { 'If-None-Match': String(css.headers.etag) } });
+    const again = await request(`${server.url}/web/style.css`, {
+      headers: { 'If-None-Match': String(css.headers.etag) },
+    });
     expect(again.status).toBe(304);
     const missing = await request(`${server.url}/web/nope.js`);
     expect(missing.status).toBe(404);
@@ -168,10 +243,16 @@ describe('event stream', () => {
   test('snapshots are taken only while someone listens, and sent only when they change', async () => {
     let calls = 0;
     let state = { n: 1 };
-    const app = express().use(eventsRoutes(async () => {
-      calls++;
-      return state;
-    }, silentLogger, { intervalMs: 40, keepAliveMs: 1000 }));
+    const app = express().use(
+      eventsRoutes(
+        async () => {
+          calls++;
+          return state;
+        },
+        silentLogger,
+        { intervalMs: 40, keepAliveMs: 1000 },
+      ),
+    );
     const listener: Server = await new Promise((resolve) => {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));
     });
@@ -239,10 +320,18 @@ describe('dashboard', () => {
   }, 90_000);
 
   test('on a phone-sized screen the list, files and panels fit the width', async () => {
-    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, colorScheme: 'dark' });
+    const context = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      deviceScaleFactor: 2,
+      isMobile: true,
+      hasTouch: true,
+      colorScheme: 'dark',
+    });
     const { page, errors } = await openPage('/', { context });
     await page.locator(`li.torrent[data-hash="${swarm.infoHash}"] .file`).first().waitFor({ timeout: 10_000 });
-    const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+    const overflow = await page.evaluate<number>(
+      'document.documentElement.scrollWidth - document.documentElement.clientWidth',
+    );
     expect(overflow).toBeLessThanOrEqual(0);
     await shot(page, 'dashboard-mobile.png');
     // Keyboard: the first Tab reaches the skip link, the next ones the nav and the form, each with a visible ring.
@@ -269,7 +358,9 @@ describe('dashboard', () => {
     const pushed = JSON.parse(/event: torrents\ndata: (.*)\n\n/.exec(text)![1]!);
     const polled = (await json(`${server.url}/api/torrents`)).body.data;
     expect(Object.keys(pushed).sort()).toEqual(Object.keys(polled).sort());
-    expect(pushed.torrents.map((t: { infoHash: string }) => t.infoHash)).toEqual(polled.torrents.map((t: { infoHash: string }) => t.infoHash));
+    expect(pushed.torrents.map((t: { infoHash: string }) => t.infoHash)).toEqual(
+      polled.torrents.map((t: { infoHash: string }) => t.infoHash),
+    );
     expect(Object.keys(pushed.torrents[0]).sort()).toEqual(Object.keys(polled.torrents[0]).sort());
   });
 
@@ -279,7 +370,9 @@ describe('dashboard', () => {
     await context.addInitScript('delete window.EventSource');
     const { page, errors } = await openPage('/', { context });
     await page.getByText('Polling', { exact: true }).waitFor({ timeout: 10_000 });
-    await page.locator(`li.torrent[data-hash="${swarm.infoHash}"] .pct`, { hasText: '100.0 %' }).waitFor({ timeout: 10_000 });
+    await page
+      .locator(`li.torrent[data-hash="${swarm.infoHash}"] .pct`, { hasText: '100.0 %' })
+      .waitFor({ timeout: 10_000 });
     expect(errors).toEqual([]);
     await context.close();
   });
@@ -294,7 +387,9 @@ describe('dashboard', () => {
     await card.getByRole('button', { name: `Copy URL ${VIDEO_NAME}` }).click();
     await toast.filter({ hasText: 'copied' }).waitFor();
     const copied = await page.evaluate<string>('navigator.clipboard.readText()');
-    expect(copied).toBe(`${server.url}/stream/${swarm.infoHash}/${await fileIndex(VIDEO_NAME)}/${encodeURIComponent(VIDEO_NAME)}`);
+    expect(copied).toBe(
+      `${server.url}/stream/${swarm.infoHash}/${await fileIndex(VIDEO_NAME)}/${encodeURIComponent(VIDEO_NAME)}`,
+    );
 
     const m3u = await card.getByRole('link', { name: 'M3U playlist' }).getAttribute('href');
     expect(m3u).toBe(`/playlist/${swarm.infoHash}.m3u`);
@@ -329,7 +424,9 @@ describe('dashboard', () => {
     await writeFile(torrentPath, swarm.torrentFile);
     await page.getByLabel('…or upload a .torrent file').setInputFiles(torrentPath);
     await page.locator('#toast', { hasText: 'Torrent added successfully' }).waitFor({ timeout: 10_000 });
-    await page.locator(`li.torrent[data-hash="${swarm.infoHash}"] .pct`, { hasText: '100.0 %' }).waitFor({ timeout: 30_000 });
+    await page
+      .locator(`li.torrent[data-hash="${swarm.infoHash}"] .pct`, { hasText: '100.0 %' })
+      .waitFor({ timeout: 30_000 });
     expect(errors).toEqual([]);
     await page.context().close();
   }, 60_000);
@@ -340,9 +437,13 @@ describe('test page', () => {
     const { page, errors, foreign, expectedFailures } = await openPage('/test-torrent-streaming');
     await page.getByRole('button', { name: 'Show Examples' }).click();
     await page.getByRole('button', { name: /Big Buck Bunny/ }).click();
-    expect(await page.getByLabel('Magnet link or info hash').inputValue()).toBe('magnet:?xt=urn:btih:dd8255ecdc7ca55fb0bbf81323d87062db1f6d1c');
+    expect(await page.getByLabel('Magnet link or info hash').inputValue()).toBe(
+      'magnet:?xt=urn:btih:dd8255ecdc7ca55fb0bbf81323d87062db1f6d1c',
+    );
     await page.getByRole('button', { name: /Sintel/ }).click();
-    expect(await page.getByLabel('Magnet link or info hash').inputValue()).toContain('08ada5a7a6183aae1e09d831df6748d566095a10');
+    expect(await page.getByLabel('Magnet link or info hash').inputValue()).toContain(
+      '08ada5a7a6183aae1e09d831df6748d566095a10',
+    );
 
     await page.getByLabel('Magnet link or info hash').fill(swarm.magnetUri);
     await page.getByRole('button', { name: 'Add Torrent' }).click();

@@ -26,7 +26,14 @@ const server = async (env: Record<string, string> = {}, options: { dataDir?: str
 const addAndComplete = async (base: string, swarm: Swarm) => {
   const res = await json(`${base}/api/torrents`, { method: 'POST', body: { magnetUri: swarm.magnetUri } });
   expect(res.status).toBe(201);
-  await waitFor(async () => (await json(`${base}/api/cache-stats`)).body.data.size > 0 && (await json(`${base}/api/cache/check`, { method: 'POST', body: { infoHashes: [swarm.infoHash] } })).body.data[0].cached, 20000, `${swarm.name} cached`);
+  await waitFor(
+    async () =>
+      (await json(`${base}/api/cache-stats`)).body.data.size > 0 &&
+      (await json(`${base}/api/cache/check`, { method: 'POST', body: { infoHashes: [swarm.infoHash] } })).body.data[0]
+        .cached,
+    20000,
+    `${swarm.name} cached`,
+  );
 };
 
 afterEach(async () => {
@@ -59,10 +66,18 @@ describe.each([
 
     const added = await json(`${second.url}/api/torrents`, { method: 'POST', body: { magnetUri: swarm.magnetUri } });
     expect(added.status).toBe(200);
-    expect(added.body.data).toMatchObject({ infoHash: swarm.infoHash, cached: true, message: 'Torrent found in cache' });
-    expect(added.body.data.files).toEqual([{ name: 'Persisted.mp4', path: 'Persisted/Persisted.mp4', length: video.length }]);
+    expect(added.body.data).toMatchObject({
+      infoHash: swarm.infoHash,
+      cached: true,
+      message: 'Torrent found in cache',
+    });
+    expect(added.body.data.files).toEqual([
+      { name: 'Persisted.mp4', path: 'Persisted/Persisted.mp4', length: video.length },
+    ]);
     const listed = await json(`${second.url}/api/torrents`);
-    expect(listed.body.data.torrents).toEqual([expect.objectContaining({ infoHash: swarm.infoHash, cached: true, status: 'complete' })]);
+    expect(listed.body.data.torrents).toEqual([
+      expect.objectContaining({ infoHash: swarm.infoHash, cached: true, status: 'complete' }),
+    ]);
 
     const stats = (await json(`${second.url}/api/cache-stats`)).body.data;
     expect(stats).toMatchObject({ size: 1, hits: 1, misses: 0, hitRate: '100.00' });
@@ -89,15 +104,28 @@ test('LRU: the least recently read file goes first when over CACHE_MAX_SIZE', as
   await addAndComplete(s.url, b);
   await json(`${s.url}/api/torrents/${a.infoHash}`, { method: 'DELETE' });
   await json(`${s.url}/api/torrents/${b.infoHash}`, { method: 'DELETE' });
-  expect((await request(`${s.url}/stream/proxy/${a.infoHash}`, { headers: { Range: 'bytes=0-9' } })).headers['x-stream-source']).toBe('cache');
+  expect(
+    (await request(`${s.url}/stream/proxy/${a.infoHash}`, { headers: { Range: 'bytes=0-9' } })).headers[
+      'x-stream-source'
+    ],
+  ).toBe('cache');
   await addAndComplete(s.url, c);
-  await waitFor(async () => (await json(`${s.url}/api/torrents/${c.infoHash}`)).body.data.status === 'complete', 10000, 'complete');
+  await waitFor(
+    async () => (await json(`${s.url}/api/torrents/${c.infoHash}`)).body.data.status === 'complete',
+    10000,
+    'complete',
+  );
 
   const cleanup = await json(`${s.url}/api/cache-config`, { method: 'POST', body: { forceCleanup: true } });
   expect(cleanup.body).toMatchObject({ success: true, message: 'Cache cleaned successfully' });
   expect(cleanup.body.data).toMatchObject({ cleanedCount: 1, finalSize: 2 });
   expect(cleanup.body.data.freedSpaceMB).toBeCloseTo(1, 1);
-  const check = (await json(`${s.url}/api/cache/check`, { method: 'POST', body: { infoHashes: [a.infoHash, b.infoHash, c.infoHash] } })).body.data;
+  const check = (
+    await json(`${s.url}/api/cache/check`, {
+      method: 'POST',
+      body: { infoHashes: [a.infoHash, b.infoHash, c.infoHash] },
+    })
+  ).body.data;
   expect(check.map((r: { cached: boolean }) => r.cached)).toEqual([true, false, true]);
   expect(existsSync(path.join(s.downloadDir, b.infoHash))).toBe(false);
   expect((await json(`${s.url}/api/cache-stats`)).body.data.evictions).toBe(1);
@@ -117,11 +145,22 @@ test('TTL expiry by the cron cleaner, while a file being streamed survives', asy
   const res = await new Promise<import('node:http').IncomingMessage>((resolve) => req.once('response', resolve));
   expect(res.headers['x-stream-source']).toBe('cache');
   const chunks: Buffer[] = [];
-  await new Promise((resolve) => res.once('data', (c: Buffer) => { chunks.push(c); resolve(undefined); }));
+  await new Promise((resolve) =>
+    res.once('data', (c: Buffer) => {
+      chunks.push(c);
+      resolve(undefined);
+    }),
+  );
   res.pause();
 
   // The cron job (every second) expires the idle file on its own; the streamed one stays.
-  await waitFor(async () => !(await json(`${s.url}/api/cache/check`, { method: 'POST', body: { infoHashes: [idle.infoHash] } })).body.data[0].cached, 8000, 'TTL expiry');
+  await waitFor(
+    async () =>
+      !(await json(`${s.url}/api/cache/check`, { method: 'POST', body: { infoHashes: [idle.infoHash] } })).body.data[0]
+        .cached,
+    8000,
+    'TTL expiry',
+  );
   const forced = await json(`${s.url}/api/cache-config`, { method: 'POST', body: { forceCleanup: true } });
   expect(forced.body.data.finalSize).toBe(1);
 
@@ -130,13 +169,19 @@ test('TTL expiry by the cron cleaner, while a file being streamed survives', asy
   await new Promise((resolve) => res.once('end', resolve));
   expect(Buffer.concat(chunks).equals(kept.files[0]!.data)).toBe(true);
   // Once the reader is gone the expired file goes too.
-  await waitFor(async () => (await json(`${s.url}/api/cache-stats`)).body.data.size === 0, 8000, 'expiry after release');
+  await waitFor(
+    async () => (await json(`${s.url}/api/cache-stats`)).body.data.size === 0,
+    8000,
+    'expiry after release',
+  );
 });
 
 test('the disk limit holds under 5 concurrent adds: what cannot fit is refused with 507', async () => {
   const all = await Promise.all(['One', 'Two', 'Three', 'Four', 'Five'].map((n) => smallSwarm(n, 4)));
   const s = await server({ CACHE_MAX_DISK_MB: '10', CACHE_MIN_FREE_MB: '0' });
-  const results = await Promise.all(all.map((sw) => json(`${s.url}/api/torrents`, { method: 'POST', body: { magnetUri: sw.magnetUri } })));
+  const results = await Promise.all(
+    all.map((sw) => json(`${s.url}/api/torrents`, { method: 'POST', body: { magnetUri: sw.magnetUri } })),
+  );
   const statuses = results.map((r) => r.status);
   // Two fit at once; a third fits only if an earlier one already finished and could be evicted.
   expect(statuses.every((x) => x === 201 || x === 507)).toBe(true);
@@ -148,12 +193,23 @@ test('the disk limit holds under 5 concurrent adds: what cannot fit is refused w
 
   let peak = 0;
   const { nodeDisk } = await import('../../src/adapters/node-disk.js');
-  await waitFor(async () => {
-    const used = (await nodeDisk.walkFiles(s.downloadDir)).filter((f) => !f.relativePath.startsWith('.')).reduce((sum, f) => sum + f.bytes, 0);
-    peak = Math.max(peak, used);
-    const admitted = await Promise.all(results.map(async (r) => r.status === 201 && (await json(`${s.url}/api/torrents/${r.body.data.infoHash}`)).body.data?.status));
-    return admitted.every((st) => st === false || st === 'complete' || st === undefined);
-  }, 20000, 'admitted downloads finished');
+  await waitFor(
+    async () => {
+      const used = (await nodeDisk.walkFiles(s.downloadDir))
+        .filter((f) => !f.relativePath.startsWith('.'))
+        .reduce((sum, f) => sum + f.bytes, 0);
+      peak = Math.max(peak, used);
+      const admitted = await Promise.all(
+        results.map(
+          async (r) =>
+            r.status === 201 && (await json(`${s.url}/api/torrents/${r.body.data.infoHash}`)).body.data?.status,
+        ),
+      );
+      return admitted.every((st) => st === false || st === 'complete' || st === undefined);
+    },
+    20000,
+    'admitted downloads finished',
+  );
   expect(peak).toBeLessThanOrEqual(10 * MIB);
   const stats = (await json(`${s.url}/api/cache-stats`)).body.data;
   expect(stats.diskUsage).toBeLessThanOrEqual(10);
@@ -173,9 +229,23 @@ test('orphans (files no entry and no torrent owns) are removed after the grace p
 test('cache endpoints: config, check and validation', async () => {
   const s = await server({ CACHE_MAX_SIZE: '10', CACHE_MAX_DISK_MB: '100', CACHE_TTL: '60' });
   const config = (await json(`${s.url}/api/cache-config`)).body.data;
-  expect(config).toMatchObject({ backend: 'sqlite', maxSize: 10, currentSize: 0, maxDiskUsage: 100, currentDiskUsage: 0, diskUsagePercent: '0.00', cleanupInterval: 300, ttl: 60 });
+  expect(config).toMatchObject({
+    backend: 'sqlite',
+    maxSize: 10,
+    currentSize: 0,
+    maxDiskUsage: 100,
+    currentDiskUsage: 0,
+    diskUsagePercent: '0.00',
+    cleanupInterval: 300,
+    ttl: 60,
+  });
   const stats = (await json(`${s.url}/api/cache-stats`)).body.data;
-  expect(stats.scalingInfo).toEqual({ backend: 'sqlite', isScalable: false, supportsPersistence: true, recommendedForProduction: true });
+  expect(stats.scalingInfo).toEqual({
+    backend: 'sqlite',
+    isScalable: false,
+    supportsPersistence: true,
+    recommendedForProduction: true,
+  });
   expect((await json(`${s.url}/api/cache-config`, { method: 'POST', body: {} })).status).toBe(400);
   expect((await json(`${s.url}/api/cache/check`, { method: 'POST', body: { infoHashes: ['nope'] } })).status).toBe(400);
   expect((await json(`${s.url}/api/cache/${'c'.repeat(40)}`, { method: 'DELETE' })).status).toBe(404);

@@ -20,8 +20,16 @@ const B = 'b'.repeat(40);
 
 function entry(over: Partial<CacheEntry> = {}): CacheEntry {
   return {
-    infoHash: A, fileIndex: 0, path: `${A}/Movie (2020)/movie.mkv`, size: 1000,
-    torrentName: 'Movie (2020)', fileName: 'movie.mkv', createdAt: 1_000, lastAccessed: 1_000, hits: 0, ...over,
+    infoHash: A,
+    fileIndex: 0,
+    path: `${A}/Movie (2020)/movie.mkv`,
+    size: 1000,
+    torrentName: 'Movie (2020)',
+    fileName: 'movie.mkv',
+    createdAt: 1_000,
+    lastAccessed: 1_000,
+    hits: 0,
+    ...over,
   };
 }
 
@@ -40,7 +48,9 @@ const RANDOM_OPS_SEED = 42;
 function describeContract(name: CacheBackend, factory: () => Promise<Subject>): void {
   describe(`CacheIndex contract: ${name}`, () => {
     let s: Subject;
-    beforeEach(async () => { s = await factory(); });
+    beforeEach(async () => {
+      s = await factory();
+    });
     afterEach(() => s?.index.close());
 
     test('reports its backend', () => {
@@ -59,8 +69,16 @@ function describeContract(name: CacheBackend, factory: () => Promise<Subject>): 
     });
 
     test('upsert then get round-trips every field and hands out copies', async () => {
-      const e = entry({ fileIndex: 7, size: 5_000_000_000_123, path: `${A}/Ünïcode: "quotes" & spaces/ファイル.mkv`,
-        torrentName: "It's: a \"name\"", fileName: 'ファイル.mkv', createdAt: 1_700_000_000_000, lastAccessed: 1_700_000_000_500, hits: 3 });
+      const e = entry({
+        fileIndex: 7,
+        size: 5_000_000_000_123,
+        path: `${A}/Ünïcode: "quotes" & spaces/ファイル.mkv`,
+        torrentName: 'It\'s: a "name"',
+        fileName: 'ファイル.mkv',
+        createdAt: 1_700_000_000_000,
+        lastAccessed: 1_700_000_000_500,
+        hits: 3,
+      });
       await s.index.upsert(e);
       e.size = 1; // mutating the caller's object must not reach the index
       const got = await s.index.get(A, 7);
@@ -76,7 +94,15 @@ function describeContract(name: CacheBackend, factory: () => Promise<Subject>): 
       await s.index.upsert(entry({ infoHash: B, size: 50 }));
       await s.index.touch(A, 0, 20);
       await s.index.touch(A, 0, 30);
-      const replacement = entry({ size: 400, path: 'new/path.mkv', torrentName: 'New', fileName: 'path.mkv', createdAt: 99, lastAccessed: 40, hits: 0 });
+      const replacement = entry({
+        size: 400,
+        path: 'new/path.mkv',
+        torrentName: 'New',
+        fileName: 'path.mkv',
+        createdAt: 99,
+        lastAccessed: 40,
+        hits: 0,
+      });
       await s.index.upsert(replacement);
       expect(await s.index.get(A, 0)).toEqual({ ...replacement, createdAt: 10, hits: 2 });
       expect(await s.index.totals()).toEqual({ count: 2, bytes: 450 });
@@ -96,7 +122,7 @@ function describeContract(name: CacheBackend, factory: () => Promise<Subject>): 
       expect((await s.index.oldest(10)).map((e) => e.fileIndex)).toEqual([0]);
     });
 
-    test('listByTorrent returns only that torrent\'s files', async () => {
+    test("listByTorrent returns only that torrent's files", async () => {
       for (const i of [2, 0, 11]) await s.index.upsert(entry({ fileIndex: i, size: i + 1 }));
       await s.index.upsert(entry({ infoHash: B, fileIndex: 1 }));
       const list = await s.index.listByTorrent(A);
@@ -125,7 +151,12 @@ function describeContract(name: CacheBackend, factory: () => Promise<Subject>): 
     test('removeMany removes a batch (ignoring missing keys) and keeps totals and listByTorrent exact', async () => {
       for (const i of [0, 1, 2]) await s.index.upsert(entry({ fileIndex: i, size: 10 * (i + 1) }));
       await s.index.upsert(entry({ infoHash: B, fileIndex: 4, size: 5 }));
-      const removed = await s.index.removeMany([{ infoHash: A, fileIndex: 0 }, { infoHash: A, fileIndex: 2 }, { infoHash: B, fileIndex: 4 }, { infoHash: B, fileIndex: 9 }]);
+      const removed = await s.index.removeMany([
+        { infoHash: A, fileIndex: 0 },
+        { infoHash: A, fileIndex: 2 },
+        { infoHash: B, fileIndex: 4 },
+        { infoHash: B, fileIndex: 9 },
+      ]);
       expect(removed).toBe(3);
       expect(await s.index.totals()).toEqual({ count: 1, bytes: 20 });
       expect((await s.index.listByTorrent(A)).map((e) => e.fileIndex)).toEqual([1]);
@@ -176,7 +207,9 @@ function describeContract(name: CacheBackend, factory: () => Promise<Subject>): 
       }
       const all = await expectTotalsMatchAll(s.index);
       expect(sorted(all)).toEqual(sorted([...model.values()]));
-      const expectedOrder = [...model.values()].sort((a, b) => a.lastAccessed - b.lastAccessed).map((e) => e.lastAccessed);
+      const expectedOrder = [...model.values()]
+        .sort((a, b) => a.lastAccessed - b.lastAccessed)
+        .map((e) => e.lastAccessed);
       expect((await s.index.oldest(1000)).map((e) => e.lastAccessed)).toEqual(expectedOrder);
     });
 
@@ -232,7 +265,9 @@ describe('redis', () => {
       await (await RedisCacheIndex.connect({ url: REDIS_URL, keyPrefix: runPrefix })).close();
     } catch (err) {
       const where = process.env.CI === 'true' ? 'CI=true' : 'local run';
-      throw new Error(`[${where}] Redis tests need a reachable Redis (REDIS_URL=${REDIS_URL}): ${(err as Error).message}`);
+      throw new Error(
+        `[${where}] Redis tests need a reachable Redis (REDIS_URL=${REDIS_URL}): ${(err as Error).message}`,
+      );
     }
     admin = new Redis(REDIS_URL);
   });
@@ -272,7 +307,9 @@ describe('redis', () => {
       expect(sorted(await two!.listByTorrent(A))).toEqual(sorted(all));
       expect(await two!.oldest(100)).toHaveLength(all.length);
       // Both register the same files at once: still one entry each, never double-counted.
-      await Promise.all([one!, two!].flatMap((x) => [0, 1, 2, 3].map((i) => x.upsert(entry({ fileIndex: i, size: 5 })))));
+      await Promise.all(
+        [one!, two!].flatMap((x) => [0, 1, 2, 3].map((i) => x.upsert(entry({ fileIndex: i, size: 5 })))),
+      );
       expect(await two!.listByTorrent(A)).toHaveLength(new Set([...all.map((e) => e.fileIndex), 0, 1, 2, 3]).size);
       await expectTotalsMatchAll(two!);
     } finally {
@@ -283,7 +320,11 @@ describe('redis', () => {
   test('connect names the URL, never the password, when Redis is unreachable', async () => {
     const started = Date.now();
     const err = await RedisCacheIndex.connect({ url: 'redis://:s3cret@127.0.0.1:1', keyPrefix: runPrefix }).then(
-      () => { throw new Error('connected to port 1?'); }, (e: Error) => e);
+      () => {
+        throw new Error('connected to port 1?');
+      },
+      (e: Error) => e,
+    );
     expect(err.message).toMatch(/Cannot reach Redis at redis:\/\/.*127\.0\.0\.1:1/);
     expect(err.message).not.toContain('s3cret');
     expect(Date.now() - started).toBeLessThan(4000);

@@ -31,7 +31,11 @@ test('stream-started torrents stop when idle, API-added ones stay', async () => 
   expect(first.status).toBe(206);
   expect((await json(`${server.url}/api/torrents/${clicked.infoHash}`)).status).toBe(200);
 
-  await waitFor(async () => (await json(`${server.url}/api/torrents/${clicked.infoHash}`)).status === 404, 8000, 'idle stop');
+  await waitFor(
+    async () => (await json(`${server.url}/api/torrents/${clicked.infoHash}`)).status === 404,
+    8000,
+    'idle stop',
+  );
   const kept = await json(`${server.url}/api/torrents/${library.infoHash}`);
   expect(kept.status).toBe(200);
   expect(kept.body.data.status).not.toBe('complete');

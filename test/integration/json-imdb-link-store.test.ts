@@ -13,16 +13,28 @@ beforeEach(async () => {
 });
 afterEach(() => rm(dir, { recursive: true, force: true }));
 
-const link = (imdbId: string, infoHash: string, createdAt: number, extra: Partial<ImdbLink> = {}): ImdbLink => ({ imdbId, infoHash, createdAt, ...extra });
+const link = (imdbId: string, infoHash: string, createdAt: number, extra: Partial<ImdbLink> = {}): ImdbLink => ({
+  imdbId,
+  infoHash,
+  createdAt,
+  ...extra,
+});
 
 describe('JsonImdbLinkStore (real files)', () => {
   test('persists across instances, newest first, replacing the same link', async () => {
     const store = new JsonImdbLinkStore(file, silentLogger);
     expect(await store.find('tt1')).toEqual([]);
-    await store.save([link('tt1', 'a', 1), link('tt1', 'b', 2, { season: 1, episode: 1, fileIndex: 3 }), link('tt2', 'a', 3)]);
+    await store.save([
+      link('tt1', 'a', 1),
+      link('tt1', 'b', 2, { season: 1, episode: 1, fileIndex: 3 }),
+      link('tt2', 'a', 3),
+    ]);
     await store.save([link('tt1', 'a', 4, { fileIndex: 9 })]);
     const reopened = new JsonImdbLinkStore(file, silentLogger);
-    expect(await reopened.find('tt1')).toEqual([link('tt1', 'a', 4, { fileIndex: 9 }), link('tt1', 'b', 2, { season: 1, episode: 1, fileIndex: 3 })]);
+    expect(await reopened.find('tt1')).toEqual([
+      link('tt1', 'a', 4, { fileIndex: 9 }),
+      link('tt1', 'b', 2, { season: 1, episode: 1, fileIndex: 3 }),
+    ]);
     expect(await reopened.find('tt2')).toHaveLength(1);
   });
 
@@ -44,7 +56,12 @@ describe('JsonImdbLinkStore (real files)', () => {
   });
 
   test('entries that are not links are skipped', async () => {
-    await writeFile(path.join(dir, 'odd.json'), JSON.stringify({ version: 1, links: [null, { imdbId: 'tt1' }, link('tt1', 'a', 1)] }));
-    expect(await new JsonImdbLinkStore(path.join(dir, 'odd.json'), silentLogger).find('tt1')).toEqual([link('tt1', 'a', 1)]);
+    await writeFile(
+      path.join(dir, 'odd.json'),
+      JSON.stringify({ version: 1, links: [null, { imdbId: 'tt1' }, link('tt1', 'a', 1)] }),
+    );
+    expect(await new JsonImdbLinkStore(path.join(dir, 'odd.json'), silentLogger).find('tt1')).toEqual([
+      link('tt1', 'a', 1),
+    ]);
   });
 });

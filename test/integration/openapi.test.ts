@@ -71,10 +71,15 @@ function undocumented(surface: Surface, doc: Document): string[] {
   const operations = Object.entries(doc.paths).flatMap(([path, item]) =>
     Object.entries(item)
       .filter(([method]) => HTTP_METHODS.includes(method))
-      .map(([method, op]) => ({ path, method, op })));
+      .map(([method, op]) => ({ path, method, op })),
+  );
   const missing = surface.routes
-    .filter(({ method, path }) => !operations.some((o) => o.method === method
-      && (o.path === toOpenApiPath(path) || o.op['x-express-path'] === path)))
+    .filter(
+      ({ method, path }) =>
+        !operations.some(
+          (o) => o.method === method && (o.path === toOpenApiPath(path) || o.op['x-express-path'] === path),
+        ),
+    )
     .map(({ method, path }) => `${method.toUpperCase()} ${path}`);
   const missingMounts = surface.mounts
     .filter((mount) => !operations.some((o) => o.method === 'get' && o.path.startsWith(`${mount}/`)))
@@ -101,7 +106,7 @@ afterAll(async () => {
 });
 
 describe('/docs.json covers the router stack', () => {
-  test('the walk finds the app\'s routes, including the ones with a suffix check', () => {
+  test("the walk finds the app's routes, including the ones with a suffix check", () => {
     const surface = walkStack(stack);
     const seen = surface.routes.map((r) => `${r.method} ${r.path}`);
     expect(seen).toEqual(expect.arrayContaining(['get /api/torrents/:infoHash', 'post /api/cache/check']));
@@ -118,8 +123,12 @@ describe('/docs.json covers the router stack', () => {
   test('the checker reports a route nobody documented, also inside a nested router', () => {
     const extra = express();
     const nested = express.Router();
-    nested.delete('/:id/things/*rest', (_req, res) => { res.end(); });
-    extra.get('/api/undocumented/:infoHash', (_req, res) => { res.end(); });
+    nested.delete('/:id/things/*rest', (_req, res) => {
+      res.end();
+    });
+    extra.get('/api/undocumented/:infoHash', (_req, res) => {
+      res.end();
+    });
     extra.use('/nested', nested);
     extra.use('/static-only', express.static('/nonexistent'));
     const withExtra = [...stack, ...(extra as unknown as { router: { stack: Layer[] } }).router.stack];
@@ -132,7 +141,7 @@ describe('/docs.json covers the router stack', () => {
 });
 
 describe('the document is usable', () => {
-  test('OpenAPI 3.0 with the server\'s title and version', () => {
+  test("OpenAPI 3.0 with the server's title and version", () => {
     expect(doc.openapi).toMatch(/^3\.0\.\d+$/);
     expect(doc.info).toMatchObject({ title: 'Torrent Stream Server', version: expect.any(String) });
   });
@@ -195,8 +204,9 @@ describe('routes validate with their contracts, with the messages they had', () 
   test('a generic zod problem names the field', () => {
     const schema = z.object({ count: z.number() });
     expect(() => parse(schema, { count: 'x' }, 'query parameter')).toThrow(DomainError);
-    expect(() => parse(schema, { count: 'x' }, 'query parameter'))
-      .toThrow('query parameter "count": Invalid input: expected number, received string');
+    expect(() => parse(schema, { count: 'x' }, 'query parameter')).toThrow(
+      'query parameter "count": Invalid input: expected number, received string',
+    );
     expect(() => parse(schema, 'x', 'JSON body')).toThrow('JSON body: Invalid input: expected object, received string');
   });
 });

@@ -22,7 +22,9 @@ afterAll(async () => {
 test('a range at 90 % is delivered long before the download gets there', async () => {
   const video = swarm.files[0]!.data;
   const start = Math.floor(video.length * 0.9);
-  const res = await request(`${server.url}/stream/proxy/${swarm.infoHash}`, { headers: { Range: `bytes=${start}-${start + 65535}` } });
+  const res = await request(`${server.url}/stream/proxy/${swarm.infoHash}`, {
+    headers: { Range: `bytes=${start}-${start + 65535}` },
+  });
   expect(res.status).toBe(206);
   expect(res.body.equals(video.subarray(start, start + 65536))).toBe(true);
 
@@ -47,7 +49,13 @@ test('a client that disconnects mid-stream releases its read', async () => {
   expect((await json(`${server.url}/api/torrents/${swarm.infoHash}`)).body.data.activeStreams).toBe(1);
   req.destroy(); // the player seeks away
   // The engine stream is destroyed (no leak), then the torrent keeps answering.
-  await waitFor(async () => (await json(`${server.url}/api/torrents/${swarm.infoHash}`)).body.data.activeStreams === 0, 5000, 'stream release');
-  const again = await request(`${server.url}/stream/proxy/${swarm.infoHash}`, { headers: { Range: `bytes=${offset}-${offset + 1023}` } });
+  await waitFor(
+    async () => (await json(`${server.url}/api/torrents/${swarm.infoHash}`)).body.data.activeStreams === 0,
+    5000,
+    'stream release',
+  );
+  const again = await request(`${server.url}/stream/proxy/${swarm.infoHash}`, {
+    headers: { Range: `bytes=${offset}-${offset + 1023}` },
+  });
   expect(again.body.equals(video.subarray(offset, offset + 1024))).toBe(true);
 });

@@ -7,7 +7,12 @@ import { startTestServer, type TestServer } from '../fixtures/server.js';
 // Outbound requests a caller names must never reach a private address: a "trap" listener on a loopback
 // port counts every connection it receives, and must receive none, whether the URL names it directly,
 // through a DNS name that resolves to 127.0.0.1, or through a redirect from an allowed host.
-interface Listener { server: http.Server; port: number; connections: number; requests: string[] }
+interface Listener {
+  server: http.Server;
+  port: number;
+  connections: number;
+  requests: string[];
+}
 
 async function listen(handler: http.RequestListener = (_req, res) => res.end('d8:announce0:e')): Promise<Listener> {
   const listener: Listener = { server: http.createServer(handler), port: 0, connections: 0, requests: [] };
@@ -17,7 +22,11 @@ async function listen(handler: http.RequestListener = (_req, res) => res.end('d8
   listener.port = (listener.server.address() as AddressInfo).port;
   return listener;
 }
-const close = (l: Listener) => new Promise((resolve) => { l.server.closeAllConnections(); l.server.close(resolve); });
+const close = (l: Listener) =>
+  new Promise((resolve) => {
+    l.server.closeAllConnections();
+    l.server.close(resolve);
+  });
 
 let trap: Listener;
 let redirector: Listener;
@@ -74,7 +83,10 @@ test('upstream addons on private addresses are never called; the stream answer i
 test('the trap does count: an address on FETCH_ALLOW is reached (so the zeros above mean something)', async () => {
   const allowed = await startTestServer({ FETCH_ALLOW: `127.0.0.1:${trap.port}` });
   try {
-    const res = await json(`${allowed.url}/api/torrents`, { method: 'POST', body: { torrentUrl: `http://127.0.0.1:${trap.port}/allowed.torrent` } });
+    const res = await json(`${allowed.url}/api/torrents`, {
+      method: 'POST',
+      body: { torrentUrl: `http://127.0.0.1:${trap.port}/allowed.torrent` },
+    });
     expect(res.status).toBe(400); // reached, but what it serves is not a valid .torrent
     expect(trap.requests).toEqual(['/allowed.torrent']);
     expect(trap.connections).toBe(1);
@@ -84,8 +96,35 @@ test('the trap does count: an address on FETCH_ALLOW is reached (so the zeros ab
 });
 
 test('what counts as private', () => {
-  const privateOnes = ['127.0.0.1', '127.255.0.9', '10.1.2.3', '172.16.0.1', '172.31.255.255', '192.168.1.20', '169.254.169.254', '100.64.0.1', '0.0.0.0', '::1', '::', 'fe80::1', 'fd00:ec2::254', 'fc00::1', '::ffff:10.0.0.1', '::ffff:7f00:1', '224.0.0.1'];
-  const publicOnes = ['1.1.1.1', '8.8.8.8', '172.32.0.1', '192.169.0.1', '100.128.0.1', '2606:4700:4700::1111', '::ffff:8.8.8.8', '::ffff:808:808'];
+  const privateOnes = [
+    '127.0.0.1',
+    '127.255.0.9',
+    '10.1.2.3',
+    '172.16.0.1',
+    '172.31.255.255',
+    '192.168.1.20',
+    '169.254.169.254',
+    '100.64.0.1',
+    '0.0.0.0',
+    '::1',
+    '::',
+    'fe80::1',
+    'fd00:ec2::254',
+    'fc00::1',
+    '::ffff:10.0.0.1',
+    '::ffff:7f00:1',
+    '224.0.0.1',
+  ];
+  const publicOnes = [
+    '1.1.1.1',
+    '8.8.8.8',
+    '172.32.0.1',
+    '192.169.0.1',
+    '100.128.0.1',
+    '2606:4700:4700::1111',
+    '::ffff:8.8.8.8',
+    '::ffff:808:808',
+  ];
   expect(privateOnes.filter((a) => !isPrivateAddress(a))).toEqual([]);
   expect(publicOnes.filter((a) => isPrivateAddress(a))).toEqual([]);
 });

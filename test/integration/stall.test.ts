@@ -24,7 +24,9 @@ test('a read whose pieces no peer has fails with 504 STREAM_STALLED', async () =
   const video = swarm.files[0]!.data;
   const start = Math.floor(video.length * 0.9);
   const began = Date.now();
-  const res = await request(`${server.url}/stream/proxy/${swarm.infoHash}`, { headers: { Range: `bytes=${start}-${start + 65535}` } });
+  const res = await request(`${server.url}/stream/proxy/${swarm.infoHash}`, {
+    headers: { Range: `bytes=${start}-${start + 65535}` },
+  });
   expect(res.status).toBe(504);
   expect(JSON.parse(res.body.toString()).error.code).toBe('STREAM_STALLED');
   expect(Date.now() - began).toBeGreaterThanOrEqual(1400);

@@ -30,10 +30,15 @@ afterAll(async () => {
 
 const streamUrl = () => `${server.url}/stream/proxy/${swarm.infoHash}`;
 
-const complete = () => waitFor(async () => {
-  const res = await json(`${server.url}/api/torrents/${swarm.infoHash}`);
-  return res.body.data.status === 'complete' && res.body.data;
-}, 30000, 'complete');
+const complete = () =>
+  waitFor(
+    async () => {
+      const res = await json(`${server.url}/api/torrents/${swarm.infoHash}`);
+      return res.body.data.status === 'complete' && res.body.data;
+    },
+    30000,
+    'complete',
+  );
 
 describe('adding by magnet and streaming through real HTTP', () => {
   test('POST /api/torrents with a magnet returns metadata with every file', async () => {
@@ -99,7 +104,11 @@ describe('adding by magnet and streaming through real HTTP', () => {
     expect(Number(res.headers['content-length'])).toBe(res.body.length);
     const parts = res.body.toString('latin1').split(`--${boundary}`).slice(1, -1);
     expect(parts).toHaveLength(3);
-    const expected = [[0, 99], [1000, 1099], [video.length - 50, video.length - 1]] as const;
+    const expected = [
+      [0, 99],
+      [1000, 1099],
+      [video.length - 50, video.length - 1],
+    ] as const;
     parts.forEach((part, i) => {
       const [head, body] = part.split('\r\n\r\n') as [string, string];
       const [s, e] = expected[i]!;
@@ -160,7 +169,7 @@ describe('adding by magnet and streaming through real HTTP', () => {
     expect(bonus.downloaded).toBeLessThan(bonus.length / 2);
   });
 
-  test('GET /api/torrents lists it with the seed\'s shape', async () => {
+  test("GET /api/torrents lists it with the seed's shape", async () => {
     await complete();
     const res = await json(`${server.url}/api/torrents`);
     expect(res.body.data.total).toBe(1);
@@ -173,7 +182,11 @@ describe('adding by magnet and streaming through real HTTP', () => {
     const dir = path.join(server.downloadDir, swarm.infoHash);
     expect(existsSync(dir)).toBe(true);
     const res = await json(`${server.url}/api/torrents/${swarm.infoHash}?deleteFiles=true`, { method: 'DELETE' });
-    expect(res.body).toEqual({ success: true, message: 'Torrent removed successfully', data: { infoHash: swarm.infoHash, deletedFiles: true, keptInCache: false } });
+    expect(res.body).toEqual({
+      success: true,
+      message: 'Torrent removed successfully',
+      data: { infoHash: swarm.infoHash, deletedFiles: true, keptInCache: false },
+    });
     expect(existsSync(dir)).toBe(false);
     expect((await json(`${server.url}/api/torrents/${swarm.infoHash}`)).status).toBe(404);
   });

@@ -14,7 +14,10 @@ let server: TestServer;
 let addon: AddonClient;
 
 beforeAll(async () => {
-  [pack, movie] = await Promise.all([startSwarm({ name: 'Show Season 1', files: seasonPackFiles() }), startSwarm({ name: 'Fixture Movie', files: movieFiles() })]);
+  [pack, movie] = await Promise.all([
+    startSwarm({ name: 'Show Season 1', files: seasonPackFiles() }),
+    startSwarm({ name: 'Fixture Movie', files: movieFiles() }),
+  ]);
   server = await startTestServer();
   addon = await installAddon(`${server.url}/manifest.json`);
 });
@@ -70,14 +73,18 @@ describe('links', () => {
 
     const second = await addon.get('stream', 'series', 'tt0000002:1:2');
     expect(resourceProblems('stream', second)).toEqual([]);
-    expect(second.streams.map((s: { url: string }) => s.url)).toEqual([`${server.url}/stream/${pack.infoHash}/${e2}/Show.S01E02.1080p.mkv`]);
+    expect(second.streams.map((s: { url: string }) => s.url)).toEqual([
+      `${server.url}/stream/${pack.infoHash}/${e2}/Show.S01E02.1080p.mkv`,
+    ]);
     expect(second.streams[0].subtitles).toBeUndefined();
     const bytes = await request(second.streams[0].url);
     expect(bytes.body.equals(fileOf(pack, 'Show.S01E02.1080p.mkv'))).toBe(true);
 
     const first = await addon.get('stream', 'series', 'tt0000002:1:1');
     expect(first.streams[0].url).toBe(`${server.url}/stream/${pack.infoHash}/${e1}/Show.S01E01.1080p.mkv`);
-    expect(first.streams[0].subtitles.map((s: { url: string }) => s.url)).toEqual([`${server.url}/subtitles/${pack.infoHash}/${srt}.vtt`]);
+    expect(first.streams[0].subtitles.map((s: { url: string }) => s.url)).toEqual([
+      `${server.url}/subtitles/${pack.infoHash}/${srt}.vtt`,
+    ]);
     // Same torrent, same binge group: Stremio moves on to episode 2 by itself.
     expect(first.streams[0].behaviorHints.bingeGroup).toBe(second.streams[0].behaviorHints.bingeGroup);
 
@@ -88,7 +95,9 @@ describe('links', () => {
 
   test('an explicit season/episode (form strings) links a single-file torrent to that episode', async () => {
     await add({ magnetUri: movie.magnetUri }); // already in the library after the first test; now in any case
-    expect((await add({ magnetUri: movie.magnetUri, imdbId: 'tt0000003', season: '2', episode: '5' })).status).toBe(200);
+    expect((await add({ magnetUri: movie.magnetUri, imdbId: 'tt0000003', season: '2', episode: '5' })).status).toBe(
+      200,
+    );
     const body = await addon.get('stream', 'series', 'tt0000003:2:5');
     expect(body.streams).toHaveLength(1);
     expect(body.streams[0].behaviorHints.filename).toBe('Fixture Movie (2024).mp4');
@@ -100,10 +109,16 @@ describe('links', () => {
     const late = await startSwarm({ name: 'Late Pack', files: seasonPackFiles() });
     try {
       expect((await add({ magnetUri: late.magnetUri, imdbId: 'tt0000004', season: 1, wait: false })).status).toBe(201);
-      await waitFor(async () => (await json(`${server.url}/api/torrents/${late.infoHash}`)).body.data.files.length > 0, 20000, 'metadata');
+      await waitFor(
+        async () => (await json(`${server.url}/api/torrents/${late.infoHash}`)).body.data.files.length > 0,
+        20000,
+        'metadata',
+      );
       const e2 = await fileIndexOf(server.url, late.infoHash, 'Show.S01E02.1080p.mkv');
       const body = await addon.get('stream', 'series', 'tt0000004:1:2');
-      expect(body.streams.map((s: { url: string }) => s.url)).toEqual([`${server.url}/stream/${late.infoHash}/${e2}/Show.S01E02.1080p.mkv`]);
+      expect(body.streams.map((s: { url: string }) => s.url)).toEqual([
+        `${server.url}/stream/${late.infoHash}/${e2}/Show.S01E02.1080p.mkv`,
+      ]);
     } finally {
       await late.stop();
     }

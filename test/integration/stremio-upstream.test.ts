@@ -47,17 +47,33 @@ afterAll(async () => {
 
 /** What upstream A knows about tt0000009: two torrents we lack, the one we cached (upper-case hash), a plain URL. */
 const upstreamAStreams = () => [
-  { name: 'A\n1080p', title: 'Some.Movie.1080p.mkv\n👤 12 💾 1.2 GB', infoHash: unknownA, fileIdx: 2, behaviorHints: { filename: 'Some.Movie.1080p.mkv', bingeGroup: 'a-1080p', videoSize: 1288490188 } },
-  { name: 'A\n720p', description: 'no file index known', infoHash: unknownB, sources: [`tracker:http://tracker.test/announce`] },
+  {
+    name: 'A\n1080p',
+    title: 'Some.Movie.1080p.mkv\n👤 12 💾 1.2 GB',
+    infoHash: unknownA,
+    fileIdx: 2,
+    behaviorHints: { filename: 'Some.Movie.1080p.mkv', bingeGroup: 'a-1080p', videoSize: 1288490188 },
+  },
+  {
+    name: 'A\n720p',
+    description: 'no file index known',
+    infoHash: unknownB,
+    sources: [`tracker:http://tracker.test/announce`],
+  },
   { name: 'A\n2160p', title: 'cached one', infoHash: movie.infoHash.toUpperCase(), fileIdx: movieIndex },
   { name: 'A\ndirect', url: 'https://cdn.test/movie.mp4' },
 ];
 
 describe('upstream addons', () => {
   test('torrent streams are rewritten to our URLs, cached ones first; a 500 and a timeout only shorten the answer', async () => {
-    const a = nock('http://upstream-a.test').get('/stream/movie/tt0000009.json').reply(200, { streams: upstreamAStreams() });
+    const a = nock('http://upstream-a.test')
+      .get('/stream/movie/tt0000009.json')
+      .reply(200, { streams: upstreamAStreams() });
     const b = nock('http://upstream-b.test').get('/some/path/stream/movie/tt0000009.json').reply(500, 'boom');
-    const slow = nock('http://upstream-slow.test').get('/stream/movie/tt0000009.json').delay(8000).reply(200, { streams: [{ infoHash: randomBytes(20).toString('hex') }] });
+    const slow = nock('http://upstream-slow.test')
+      .get('/stream/movie/tt0000009.json')
+      .delay(8000)
+      .reply(200, { streams: [{ infoHash: randomBytes(20).toString('hex') }] });
 
     const started = Date.now();
     const body = await addon.get('stream', 'movie', 'tt0000009');
@@ -67,11 +83,20 @@ describe('upstream addons', () => {
     expect(took).toBeLessThan(7500);
     expect(resourceProblems('stream', body)).toEqual([]);
 
-    expect(body.streams.map((s: { name: string }) => s.name)).toEqual(['⚡ cached\nA\n2160p', 'A\n1080p', 'A\n720p', 'A\ndirect']);
+    expect(body.streams.map((s: { name: string }) => s.name)).toEqual([
+      '⚡ cached\nA\n2160p',
+      'A\n1080p',
+      'A\n720p',
+      'A\ndirect',
+    ]);
     const [cached, unknown1, unknown2, direct] = body.streams;
     expect(cached.url).toBe(`${server.url}/stream/${movie.infoHash}/${movieIndex}/Fixture%20Movie%20(2024).mp4`);
     expect(cached.description).toBe('cached one');
-    expect(cached.behaviorHints).toEqual({ bingeGroup: `tss|${movie.infoHash}`, filename: 'Fixture Movie (2024).mp4', videoSize: 2048 * 1024 });
+    expect(cached.behaviorHints).toEqual({
+      bingeGroup: `tss|${movie.infoHash}`,
+      filename: 'Fixture Movie (2024).mp4',
+      videoSize: 2048 * 1024,
+    });
     const bytes = await request(cached.url, { headers: { Range: 'bytes=1000-99999' } });
     expect(bytes.body.equals(movie.files[0]!.data.subarray(1000, 100000))).toBe(true);
 
@@ -80,7 +105,12 @@ describe('upstream addons', () => {
       title: 'Some.Movie.1080p.mkv\n👤 12 💾 1.2 GB',
       description: 'Some.Movie.1080p.mkv\n👤 12 💾 1.2 GB',
       url: `${server.url}/stream/${unknownA}/2/Some.Movie.1080p.mkv`,
-      behaviorHints: { bingeGroup: 'tss|a-1080p', filename: 'Some.Movie.1080p.mkv', videoSize: 1288490188, notWebReady: true },
+      behaviorHints: {
+        bingeGroup: 'tss|a-1080p',
+        filename: 'Some.Movie.1080p.mkv',
+        videoSize: 1288490188,
+        notWebReady: true,
+      },
     });
     expect(unknown2.url).toBe(`${server.url}/stream/proxy/${unknownB}`);
     expect(unknown2.description).toBe('no file index known');
@@ -95,19 +125,30 @@ describe('upstream addons', () => {
   });
 
   test('series ids are passed on encoded; only the chosen upstreams are asked; cachedOnly keeps cached streams', async () => {
-    const a = nock('http://upstream-a.test').get('/stream/series/tt0000009%3A1%3A2.json').reply(200, { streams: upstreamAStreams() });
-    const others = [nock('http://upstream-b.test').get(/.*/).reply(200, { streams: [] }), nock('http://upstream-slow.test').get(/.*/).reply(200, { streams: [] })];
+    const a = nock('http://upstream-a.test')
+      .get('/stream/series/tt0000009%3A1%3A2.json')
+      .reply(200, { streams: upstreamAStreams() });
+    const others = [
+      nock('http://upstream-b.test').get(/.*/).reply(200, { streams: [] }),
+      nock('http://upstream-slow.test').get(/.*/).reply(200, { streams: [] }),
+    ];
     const config = encodeURIComponent(JSON.stringify({ cachedOnly: true, upstreams: [upstreamKey(UPSTREAM_A)] }));
     const configured = await installAddon(`${server.url}/${config}/manifest.json`);
     const body = await configured.get('stream', 'series', 'tt0000009:1:2');
     expect(a.isDone()).toBe(true);
     expect(others.map((s) => s.isDone())).toEqual([false, false]);
-    expect(body.streams.map((s: { url: string }) => s.url)).toEqual([`${server.url}/stream/${movie.infoHash}/${movieIndex}/Fixture%20Movie%20(2024).mp4`]);
+    expect(body.streams.map((s: { url: string }) => s.url)).toEqual([
+      `${server.url}/stream/${movie.infoHash}/${movieIndex}/Fixture%20Movie%20(2024).mp4`,
+    ]);
   });
 
   test('an upstream answering garbage or nothing useful gives an empty, valid answer', async () => {
     nock('http://upstream-a.test').get('/stream/movie/tt0000010.json').reply(200, 'not json');
-    nock('http://upstream-b.test').get('/some/path/stream/movie/tt0000010.json').reply(200, { streams: [null, 'x', { infoHash: 'nothex', url: 'https://x.test/a.mp4' }, { title: 'no source' }] });
+    nock('http://upstream-b.test')
+      .get('/some/path/stream/movie/tt0000010.json')
+      .reply(200, {
+        streams: [null, 'x', { infoHash: 'nothex', url: 'https://x.test/a.mp4' }, { title: 'no source' }],
+      });
     nock('http://upstream-slow.test').get('/stream/movie/tt0000010.json').replyWithError('connection reset');
     const body = await addon.get('stream', 'movie', 'tt0000010');
     expect(body).toEqual({ streams: [], cacheMaxAge: 30 });

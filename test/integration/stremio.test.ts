@@ -15,11 +15,18 @@ let addon: AddonClient;
 const version = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
 
 beforeAll(async () => {
-  [pack, movie] = await Promise.all([startSwarm({ name: 'Show Season 1', files: seasonPackFiles() }), startSwarm({ name: 'Fixture Movie', files: movieFiles() })]);
+  [pack, movie] = await Promise.all([
+    startSwarm({ name: 'Show Season 1', files: seasonPackFiles() }),
+    startSwarm({ name: 'Fixture Movie', files: movieFiles() }),
+  ]);
   server = await startTestServer();
   // Pack first, movie second: the catalog must list the movie first.
-  expect((await json(`${server.url}/api/torrents`, { method: 'POST', body: { magnetUri: pack.magnetUri } })).status).toBe(201);
-  expect((await json(`${server.url}/api/torrents`, { method: 'POST', body: { magnetUri: movie.magnetUri } })).status).toBe(201);
+  expect(
+    (await json(`${server.url}/api/torrents`, { method: 'POST', body: { magnetUri: pack.magnetUri } })).status,
+  ).toBe(201);
+  expect(
+    (await json(`${server.url}/api/torrents`, { method: 'POST', body: { magnetUri: movie.magnetUri } })).status,
+  ).toBe(201);
   addon = await installAddon(`${server.url}/manifest.json`);
 });
 
@@ -43,7 +50,9 @@ describe('manifest', () => {
   });
 
   test('a configured install URL serves the manifest (without the Configure button) and its resources', async () => {
-    const configured = await installAddon(`${server.url}/${encodeURIComponent(JSON.stringify({ cachedOnly: true }))}/manifest.json`);
+    const configured = await installAddon(
+      `${server.url}/${encodeURIComponent(JSON.stringify({ cachedOnly: true }))}/manifest.json`,
+    );
     expect(lintAddon(configured).manifest.valid).toBe(true);
     expect(configured.manifest.behaviorHints.configurable).toBeUndefined();
     expect(configured.manifest.id).toBe(addon.manifest.id);
@@ -60,7 +69,9 @@ describe('manifest', () => {
     expect(blank.body.toString()).toContain(`<code id="manifest-url">${server.url}/manifest.json</code>`);
 
     const built = (await request(`${server.url}/configure?build=1&cachedOnly=on`)).body.toString();
-    const url = /<code id="manifest-url">([^<]+)<\/code>/.exec(built)?.[1]?.replace(/&#(\d+);/g, (_m, c: string) => String.fromCharCode(Number(c)));
+    const url = /<code id="manifest-url">([^<]+)<\/code>/
+      .exec(built)?.[1]
+      ?.replace(/&#(\d+);/g, (_m, c: string) => String.fromCharCode(Number(c)));
     expect(url).toBe(`${server.url}/${encodeURIComponent('{"cachedOnly":true}')}/manifest.json`);
     expect(built).toContain(`href="stremio://${server.url.slice('http://'.length)}/`);
     expect((await installAddon(url!)).manifest.name).toBe(addon.manifest.name);
@@ -75,7 +86,9 @@ describe('catalog and meta', () => {
     expect(body.metas.map((m: { type: string }) => m.type)).toEqual(['movie', 'series']);
     expect(body.metas[0].name).toBe('Fixture Movie');
     expect(await cacheControl(`${server.url}/catalog/movie/tss-my-torrents.json`)).toBe('max-age=30, public');
-    expect((await addon.get('catalog', 'movie', 'tss-my-torrents', { skip: '1' })).metas.map((m: { id: string }) => m.id)).toEqual([`btih:${pack.infoHash}`]);
+    expect(
+      (await addon.get('catalog', 'movie', 'tss-my-torrents', { skip: '1' })).metas.map((m: { id: string }) => m.id),
+    ).toEqual([`btih:${pack.infoHash}`]);
   });
 
   test('catalog items and metas carry an absolute generated poster URL that answers an SVG with the name', async () => {
@@ -108,8 +121,12 @@ describe('catalog and meta', () => {
     const expected = [
       { index: e1, row: [`btih:${pack.infoHash}:${e1}`, 'Show.S01E01.1080p.mkv', 1, 1] },
       { index: e2, row: [`btih:${pack.infoHash}:${e2}`, 'Show.S01E02.1080p.mkv', 1, 2] },
-    ].sort((a, b) => a.index - b.index).map((e) => e.row);
-    expect(body.meta.videos.map((v: Record<string, unknown>) => [v.id, v.title, v.season, v.episode])).toEqual(expected);
+    ]
+      .sort((a, b) => a.index - b.index)
+      .map((e) => e.row);
+    expect(body.meta.videos.map((v: Record<string, unknown>) => [v.id, v.title, v.season, v.episode])).toEqual(
+      expected,
+    );
     expect(body.meta.videos.find((v: { episode: number }) => v.episode === 1).overview).toMatch(/^1\.5 MiB/);
   });
 
@@ -123,7 +140,7 @@ describe('catalog and meta', () => {
   });
 
   test('an unknown torrent is a 404, not an empty meta', async () => {
-    await expect(addon.get('meta', 'movie', `btih:${'ab'.repeat(20)}`)).rejects.toMatchObject({ code: 7 }) // ERR_NOT_FOUND;
+    await expect(addon.get('meta', 'movie', `btih:${'ab'.repeat(20)}`)).rejects.toMatchObject({ code: 7 }); // ERR_NOT_FOUND;
     expect((await request(`${server.url}/meta/movie/btih:${'ab'.repeat(20)}.json`)).status).toBe(404);
   });
 });
@@ -136,7 +153,11 @@ describe('streams for our own ids', () => {
     const [stream] = body.streams;
     const index = await fileIndexOf(server.url, movie.infoHash, 'Fixture Movie (2024).mp4');
     expect(stream.url).toBe(`${server.url}/stream/${movie.infoHash}/${index}/Fixture%20Movie%20(2024).mp4`);
-    expect(stream.behaviorHints).toEqual({ bingeGroup: `tss|${movie.infoHash}`, filename: 'Fixture Movie (2024).mp4', videoSize: 2048 * 1024 });
+    expect(stream.behaviorHints).toEqual({
+      bingeGroup: `tss|${movie.infoHash}`,
+      filename: 'Fixture Movie (2024).mp4',
+      videoSize: 2048 * 1024,
+    });
     // On loopback the 2 MiB file may already be finished (and so marked cached) by now.
     expect(['TSS', '⚡ cached\nTSS']).toContain(stream.name);
     expect(stream.description).toContain('Fixture Movie (2024).mp4');
@@ -162,8 +183,19 @@ describe('streams for our own ids', () => {
     expect(resourceProblems('stream', body)).toEqual([]);
     const [stream] = body.streams;
     expect(stream.url).toBe(`${server.url}/stream/${pack.infoHash}/${e1}/Show.S01E01.1080p.mkv`);
-    expect(stream.behaviorHints).toEqual({ bingeGroup: `tss|${pack.infoHash}`, filename: 'Show.S01E01.1080p.mkv', videoSize: 1536 * 1024, notWebReady: true });
-    expect(stream.subtitles).toEqual([{ id: `${pack.infoHash}:${srt}`, url: `${server.url}/subtitles/${pack.infoHash}/${srt}.vtt`, lang: 'Show.S01E01' }]);
+    expect(stream.behaviorHints).toEqual({
+      bingeGroup: `tss|${pack.infoHash}`,
+      filename: 'Show.S01E01.1080p.mkv',
+      videoSize: 1536 * 1024,
+      notWebReady: true,
+    });
+    expect(stream.subtitles).toEqual([
+      {
+        id: `${pack.infoHash}:${srt}`,
+        url: `${server.url}/subtitles/${pack.infoHash}/${srt}.vtt`,
+        lang: 'Show.S01E01',
+      },
+    ]);
     const head = await request(stream.url, { headers: { Range: 'bytes=0-65535' } });
     expect(head.status).toBe(206);
     expect(head.body.equals(fileOf(pack, 'Show.S01E01.1080p.mkv').subarray(0, 65536))).toBe(true);
@@ -180,18 +212,24 @@ describe('streams for our own ids', () => {
 describe('a torrent still looking for peers', () => {
   test('a torrent still without metadata gets a proxy URL (no file name yet) and a short cache', async () => {
     const hash = 'cd'.repeat(20);
-    expect((await json(`${server.url}/api/torrents`, { method: 'POST', body: { infoHash: hash, wait: false } })).status).toBe(201);
+    expect(
+      (await json(`${server.url}/api/torrents`, { method: 'POST', body: { infoHash: hash, wait: false } })).status,
+    ).toBe(201);
     const body = await addon.get('stream', 'movie', `btih:${hash}`);
     expect(resourceProblems('stream', body)).toEqual([]);
-    expect(body.streams).toEqual([{
-      name: 'TSS',
-      title: `${hash}\nfrom your library`,
-      description: `${hash}\nfrom your library`,
-      url: `${server.url}/stream/proxy/${hash}`,
-      behaviorHints: { bingeGroup: `tss|${hash}`, notWebReady: true },
-    }]);
+    expect(body.streams).toEqual([
+      {
+        name: 'TSS',
+        title: `${hash}\nfrom your library`,
+        description: `${hash}\nfrom your library`,
+        url: `${server.url}/stream/proxy/${hash}`,
+        behaviorHints: { bingeGroup: `tss|${hash}`, notWebReady: true },
+      },
+    ]);
     expect(await cacheControl(`${server.url}/stream/movie/btih:${hash}.json`)).toBe('max-age=30, public');
-    expect((await addon.get('stream', 'movie', `btih:${hash}:3`)).streams[0].url).toBe(`${server.url}/stream/proxy/${hash}?fileIndex=3`);
+    expect((await addon.get('stream', 'movie', `btih:${hash}:3`)).streams[0].url).toBe(
+      `${server.url}/stream/proxy/${hash}?fileIndex=3`,
+    );
   });
 });
 

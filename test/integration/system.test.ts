@@ -11,13 +11,19 @@ afterAll(async () => {
   await server?.stop();
 });
 
-test('GET /health has the seed\'s shape', async () => {
+test("GET /health has the seed's shape", async () => {
   const res = await json(`${server.url}/health`);
   expect(res.status).toBe(200);
   expect(res.body).toMatchObject({
     status: 'healthy',
     services: {
-      torrent: { status: 'running', activeTorrents: 0, downloadSpeed: 0, uploadSpeed: 0, dht: { enabled: false, nodes: 0 } },
+      torrent: {
+        status: 'running',
+        activeTorrents: 0,
+        downloadSpeed: 0,
+        uploadSpeed: 0,
+        dht: { enabled: false, nodes: 0 },
+      },
       cache: { status: 'running', backend: 'sqlite', size: 0, maxSize: 1000, diskUsage: '0.00%' },
     },
     config: { port: 0, timeout: 60000, maxRetries: 3, cacheBackend: 'sqlite' },
@@ -37,7 +43,16 @@ test('GET /status reports DHT, memory and the trackers in use', async () => {
 test('GET /docs serves the OpenAPI document as JSON and as a page with local assets', async () => {
   const doc = await json(`${server.url}/docs.json`);
   expect(doc.body.openapi).toMatch(/^3\./);
-  for (const path of ['/api/torrents', '/api/torrents/{infoHash}', '/api/torrents/{infoHash}/files', '/stream/proxy/{infoHash}', '/stream/file/{infoHash}/{fileIndex}', '/stream/info/{infoHash}', '/health', '/status']) {
+  for (const path of [
+    '/api/torrents',
+    '/api/torrents/{infoHash}',
+    '/api/torrents/{infoHash}/files',
+    '/stream/proxy/{infoHash}',
+    '/stream/file/{infoHash}/{fileIndex}',
+    '/stream/info/{infoHash}',
+    '/health',
+    '/status',
+  ]) {
     expect(Object.keys(doc.body.paths)).toContain(path);
   }
   const negotiated = await fetch(`${server.url}/docs`, { headers: { accept: 'application/json' } });
@@ -51,7 +66,10 @@ test('GET /docs serves the OpenAPI document as JSON and as a page with local ass
 });
 
 test('CORS preflight allows Range from any origin', async () => {
-  const res = await request(`${server.url}/stream/proxy/${'a'.repeat(40)}`, { method: 'OPTIONS', headers: { Origin: 'http://player.test', 'Access-Control-Request-Headers': 'range' } });
+  const res = await request(`${server.url}/stream/proxy/${'a'.repeat(40)}`, {
+    method: 'OPTIONS',
+    headers: { Origin: 'http://player.test', 'Access-Control-Request-Headers': 'range' },
+  });
   expect(res.status).toBe(204);
   expect(res.headers['access-control-allow-origin']).toBe('*');
   expect(res.headers['access-control-allow-headers']).toMatch(/Range/);

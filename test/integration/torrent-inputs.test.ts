@@ -28,7 +28,10 @@ const firstBytes = async (base: string, infoHash: string) => {
 
 test('a bare info hash finds peers through the trackers in TORRENT_TRACKERS', async () => {
   server = await startTestServer({ TORRENT_TRACKERS: swarm.trackerUrl });
-  const res = await json(`${server.url}/api/torrents`, { method: 'POST', body: { infoHash: swarm.infoHash.toUpperCase() } });
+  const res = await json(`${server.url}/api/torrents`, {
+    method: 'POST',
+    body: { infoHash: swarm.infoHash.toUpperCase() },
+  });
   expect(res.status).toBe(201);
   expect(res.body.data.infoHash).toBe(swarm.infoHash);
   expect(res.body.data.files).toHaveLength(3);
@@ -44,7 +47,11 @@ test('a stream request for an unknown hash starts the torrent by itself', async 
 
 test('a raw application/x-bittorrent upload', async () => {
   server = await startTestServer();
-  const res = await fetch(`${server.url}/api/torrents`, { method: 'POST', headers: { 'content-type': 'application/x-bittorrent' }, body: swarm.torrentFile });
+  const res = await fetch(`${server.url}/api/torrents`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-bittorrent' },
+    body: swarm.torrentFile,
+  });
   const body = (await res.json()) as any;
   expect(res.status).toBe(201);
   expect(body.data.infoHash).toBe(swarm.infoHash);
@@ -71,7 +78,10 @@ test('a .torrent fetched from an http URL', async () => {
     const port = (files.address() as { port: number }).port;
     // A loopback address is refused by default (test/integration/ssrf.test.ts); the allow-list lets this one through.
     server = await startTestServer({ FETCH_ALLOW: `127.0.0.1:${port}` });
-    const res = await json(`${server.url}/api/torrents`, { method: 'POST', body: { torrentUrl: `http://127.0.0.1:${port}/fixture.torrent` } });
+    const res = await json(`${server.url}/api/torrents`, {
+      method: 'POST',
+      body: { torrentUrl: `http://127.0.0.1:${port}/fixture.torrent` },
+    });
     expect(res.status).toBe(201);
     expect(res.body.data.infoHash).toBe(swarm.infoHash);
   } finally {
@@ -81,7 +91,10 @@ test('a .torrent fetched from an http URL', async () => {
 
 test('bad input answers 400 naming what was wrong, unknown hashes 404', async () => {
   server = await startTestServer();
-  const bad = await json(`${server.url}/api/torrents`, { method: 'POST', body: { magnetUri: 'magnet:?xt=urn:btih:nothex' } });
+  const bad = await json(`${server.url}/api/torrents`, {
+    method: 'POST',
+    body: { magnetUri: 'magnet:?xt=urn:btih:nothex' },
+  });
   expect(bad.status).toBe(400);
   expect(bad.body).toMatchObject({ success: false, error: { code: 'INVALID_INPUT' } });
   expect(bad.body.error.message).toMatch(/magnet/i);
@@ -90,10 +103,18 @@ test('bad input answers 400 naming what was wrong, unknown hashes 404', async ()
   expect(empty.status).toBe(400);
   expect(empty.body.error.message).toMatch(/magnetUri/);
 
-  const garbage = await fetch(`${server.url}/api/torrents`, { method: 'POST', headers: { 'content-type': 'application/x-bittorrent' }, body: 'not a torrent' });
+  const garbage = await fetch(`${server.url}/api/torrents`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-bittorrent' },
+    body: 'not a torrent',
+  });
   expect(garbage.status).toBe(400);
 
-  const notJson = await fetch(`${server.url}/api/torrents`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{oops' });
+  const notJson = await fetch(`${server.url}/api/torrents`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{oops',
+  });
   expect(notJson.status).toBe(400);
 
   expect((await json(`${server.url}/api/torrents/zzzz`)).status).toBe(400);
@@ -105,7 +126,10 @@ test('bad input answers 400 naming what was wrong, unknown hashes 404', async ()
 
 test('/stream/info waits for the metadata of a torrent added without waiting', async () => {
   server = await startTestServer();
-  const added = await json(`${server.url}/api/torrents`, { method: 'POST', body: { magnetUri: swarm.magnetUri, wait: false } });
+  const added = await json(`${server.url}/api/torrents`, {
+    method: 'POST',
+    body: { magnetUri: swarm.magnetUri, wait: false },
+  });
   expect(added.body.data.files).toEqual([]);
   const info = await json(`${server.url}/stream/info/${swarm.infoHash}`);
   expect(info.status).toBe(200);
@@ -131,7 +155,10 @@ describe('a dead torrent', () => {
 
   test('ends in status failed with a reason after the retries, and streams get 504 meanwhile', async () => {
     server = await startTestServer({ TORRENT_TIMEOUT: '400', TORRENT_MAX_RETRIES: '2' });
-    const added = await json(`${server.url}/api/torrents`, { method: 'POST', body: { magnetUri: dead.magnetUri, wait: false } });
+    const added = await json(`${server.url}/api/torrents`, {
+      method: 'POST',
+      body: { magnetUri: dead.magnetUri, wait: false },
+    });
     expect(added.status).toBe(201);
     expect(added.body.data.status).toBe('connecting');
 
@@ -142,10 +169,14 @@ describe('a dead torrent', () => {
     expect(Date.now() - started).toBeLessThan(3000);
 
     // 3 attempts of 0.4 s plus backoff of 1 s and 2 s.
-    const failed = await waitFor(async () => {
-      const res = await json(`${server!.url}/api/torrents/${dead.infoHash}`);
-      return res.body.data.status === 'failed' && res.body.data;
-    }, 15000, 'failed status');
+    const failed = await waitFor(
+      async () => {
+        const res = await json(`${server!.url}/api/torrents/${dead.infoHash}`);
+        return res.body.data.status === 'failed' && res.body.data;
+      },
+      15000,
+      'failed status',
+    );
     expect(failed.error).toMatch(/3 attempts/);
     const afterFailure = await request(`${server.url}/stream/proxy/${dead.infoHash}`);
     expect(afterFailure.status).toBe(502);

@@ -1,4 +1,11 @@
-import { DEFAULT_ADDON_CONFIG, encodeAddonConfig, parseAddonConfig, selectUpstreams, upstreamKey, upstreamLabel } from '../../src/domain/addon-config.js';
+import {
+  DEFAULT_ADDON_CONFIG,
+  encodeAddonConfig,
+  parseAddonConfig,
+  selectUpstreams,
+  upstreamKey,
+  upstreamLabel,
+} from '../../src/domain/addon-config.js';
 
 const A = 'https://a.test/manifest.json';
 const B = 'https://b.test/secret-token-123/manifest.json';

@@ -19,7 +19,9 @@ function recordingDisk(freeBytes = 10 ** 12) {
   const disk: Disk = {
     fileSize: async () => undefined,
     freeBytes: async () => freeBytes,
-    removeFile: async (p) => { removed.push(p); },
+    removeFile: async (p) => {
+      removed.push(p);
+    },
     removeDir: async () => undefined,
     list: async () => [],
     walkFiles: async () => [],
@@ -29,18 +31,47 @@ function recordingDisk(freeBytes = 10 ** 12) {
 
 const hash = (n: number) => n.toString(16).padStart(40, '0');
 const entry = (n: number, over: Partial<CacheEntry> = {}): CacheEntry => ({
-  infoHash: hash(n), fileIndex: 0, path: `${hash(n)}/f${n}.mkv`, size: 100, torrentName: `T${n}`, fileName: `f${n}.mkv`,
-  createdAt: n, lastAccessed: n, hits: 0, ...over,
+  infoHash: hash(n),
+  fileIndex: 0,
+  path: `${hash(n)}/f${n}.mkv`,
+  size: 100,
+  torrentName: `T${n}`,
+  fileName: `f${n}.mkv`,
+  createdAt: n,
+  lastAccessed: n,
+  hits: 0,
+  ...over,
 });
 
-async function setup(limits: { maxSize?: number; maxDiskBytes?: number; ttlMs?: number; minFreeBytes?: number } = {}, freeBytes?: number) {
+async function setup(
+  limits: { maxSize?: number; maxDiskBytes?: number; ttlMs?: number; minFreeBytes?: number } = {},
+  freeBytes?: number,
+) {
   const index = new MemoryCacheIndex({ maxEntries: 10_000 });
   const { disk, removed } = recordingDisk(freeBytes);
-  const cache = new CacheService({ index, metaStore: new FileTorrentMetaStore('/nonexistent/.torrents'), disk, clock, downloadDir: '/dl', logger: silentLogger });
+  const cache = new CacheService({
+    index,
+    metaStore: new FileTorrentMetaStore('/nonexistent/.torrents'),
+    disk,
+    clock,
+    downloadDir: '/dl',
+    logger: silentLogger,
+  });
   const torrents = new TorrentService(noEngine, clock, { timeoutMs: 1000, maxRetries: 0 }, silentLogger);
-  const cleaner = new CacheCleaner(cache, torrents, clock, {
-    maxSize: 1000, maxDiskBytes: 10 ** 12, ttlMs: 0, minFreeBytes: 0, orphanGraceMs: 10 ** 9, ...limits,
-  }, silentLogger);
+  const cleaner = new CacheCleaner(
+    cache,
+    torrents,
+    clock,
+    {
+      maxSize: 1000,
+      maxDiskBytes: 10 ** 12,
+      ttlMs: 0,
+      minFreeBytes: 0,
+      orphanGraceMs: 10 ** 9,
+      ...limits,
+    },
+    silentLogger,
+  );
   return { index, cache, cleaner, removed };
 }
 

@@ -11,17 +11,40 @@ describe('loadConfig', () => {
     expect(c.publicUrl).toBeUndefined();
     expect(c.downloadDir).toBe(path.resolve('/srv/app/data/downloads'));
     expect(c.cache).toEqual({
-      backend: 'sqlite', ttlSeconds: 3600, maxSize: 1000, maxDiskMb: 5000, minFreeMb: 500, cleanupIntervalSeconds: 300,
-      cleanupCron: undefined, orphanGraceSeconds: 600, persistent: false, dbPath: path.resolve('/srv/app/data/cache.db'),
+      backend: 'sqlite',
+      ttlSeconds: 3600,
+      maxSize: 1000,
+      maxDiskMb: 5000,
+      minFreeMb: 500,
+      cleanupIntervalSeconds: 300,
+      cleanupCron: undefined,
+      orphanGraceSeconds: 600,
+      persistent: false,
+      dbPath: path.resolve('/srv/app/data/cache.db'),
     });
     expect(c.redis).toEqual({ url: 'redis://127.0.0.1:6379', password: undefined, keyPrefix: 'tss:' });
-    expect(c.torrent).toMatchObject({ timeoutMs: 60000, maxRetries: 3, maxConnections: 25, downloadLimitKiB: 0, uploadLimitKiB: 0, dht: true, peerPort: 6881 });
+    expect(c.torrent).toMatchObject({
+      timeoutMs: 60000,
+      maxRetries: 3,
+      maxConnections: 25,
+      downloadLimitKiB: 0,
+      uploadLimitKiB: 0,
+      dht: true,
+      peerPort: 6881,
+    });
     expect(c.torrent.trackers).toEqual(DEFAULT_TRACKERS);
     expect(c.torrent.trackers.length).toBeGreaterThanOrEqual(30);
   });
 
   test('values are parsed and the result is frozen', () => {
-    const c = loadConfig({ PORT: '8080', CACHE_BACKEND: 'REDIS', TORRENT_DHT: 'false', CACHE_PERSISTENT: 'yes', PUBLIC_URL: 'https://tv.example.org/', REDIS_PASSWORD: 's3cret' });
+    const c = loadConfig({
+      PORT: '8080',
+      CACHE_BACKEND: 'REDIS',
+      TORRENT_DHT: 'false',
+      CACHE_PERSISTENT: 'yes',
+      PUBLIC_URL: 'https://tv.example.org/',
+      REDIS_PASSWORD: 's3cret',
+    });
     expect(c.port).toBe(8080);
     expect(c.cache.backend).toBe('redis');
     expect(c.torrent.dht).toBe(false);
@@ -32,20 +55,38 @@ describe('loadConfig', () => {
   });
 
   test('TORRENT_TRACKERS replaces the built-in list; empty means none', () => {
-    expect(loadConfig({ TORRENT_TRACKERS: 'udp://a.example:1/announce, http://b.example/announce' }).torrent.trackers).toEqual(['udp://a.example:1/announce', 'http://b.example/announce']);
+    expect(
+      loadConfig({ TORRENT_TRACKERS: 'udp://a.example:1/announce, http://b.example/announce' }).torrent.trackers,
+    ).toEqual(['udp://a.example:1/announce', 'http://b.example/announce']);
     expect(loadConfig({ TORRENT_TRACKERS: '' }).torrent.trackers).toEqual([]);
   });
 
   test('one error names every bad variable', () => {
     let error: unknown;
     try {
-      loadConfig({ PORT: 'abc', CACHE_BACKEND: 'mongo', TORRENT_TIMEOUT: '-5', TORRENT_DHT: 'maybe', PUBLIC_URL: 'not a url', CACHE_CLEANUP_CRON: 'every day', TORRENT_TRACKERS: 'ftp://x' });
+      loadConfig({
+        PORT: 'abc',
+        CACHE_BACKEND: 'mongo',
+        TORRENT_TIMEOUT: '-5',
+        TORRENT_DHT: 'maybe',
+        PUBLIC_URL: 'not a url',
+        CACHE_CLEANUP_CRON: 'every day',
+        TORRENT_TRACKERS: 'ftp://x',
+      });
     } catch (err) {
       error = err;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems.join('\n');
-    for (const key of ['PORT', 'CACHE_BACKEND', 'TORRENT_TIMEOUT', 'TORRENT_DHT', 'PUBLIC_URL', 'CACHE_CLEANUP_CRON', 'TORRENT_TRACKERS']) {
+    for (const key of [
+      'PORT',
+      'CACHE_BACKEND',
+      'TORRENT_TIMEOUT',
+      'TORRENT_DHT',
+      'PUBLIC_URL',
+      'CACHE_CLEANUP_CRON',
+      'TORRENT_TRACKERS',
+    ]) {
       expect(problems).toContain(key);
     }
     expect((error as ConfigError).problems).toHaveLength(7);

@@ -9,7 +9,9 @@ function decodeStar(header: string): string | undefined {
 describe('contentDisposition', () => {
   it('plain ASCII names get only the quoted filename', () => {
     expect(contentDisposition('attachment', 'movie.mp4')).toBe('attachment; filename="movie.mp4"');
-    expect(contentDisposition('inline', 'The Movie (2019) [1080p].mkv')).toBe('inline; filename="The Movie (2019) [1080p].mkv"');
+    expect(contentDisposition('inline', 'The Movie (2019) [1080p].mkv')).toBe(
+      'inline; filename="The Movie (2019) [1080p].mkv"',
+    );
   });
 
   it('Amélie (2001).mkv: underscore fallback plus filename*', () => {
@@ -55,7 +57,9 @@ describe('contentDisposition', () => {
 
   it('removes path separators', () => {
     expect(contentDisposition('attachment', '../../etc/passwd')).toBe('attachment; filename="....etcpasswd"');
-    expect(contentDisposition('attachment', '/abs/päth.mkv')).toBe(`attachment; filename="absp_th.mkv"; filename*=UTF-8''absp%C3%A4th.mkv`);
+    expect(contentDisposition('attachment', '/abs/päth.mkv')).toBe(
+      `attachment; filename="absp_th.mkv"; filename*=UTF-8''absp%C3%A4th.mkv`,
+    );
   });
 
   it("percent-encodes every non attr-char, including ' ( ) * which encodeURIComponent leaves", () => {
@@ -65,7 +69,7 @@ describe('contentDisposition', () => {
   });
 
   it('keeps attr-chars literal', () => {
-    const header = contentDisposition('inline', "A-z_0.9!#$&+^`|~é");
+    const header = contentDisposition('inline', 'A-z_0.9!#$&+^`|~é');
     expect(header).toContain("filename*=UTF-8''A-z_0.9!#$&+^`|~%C3%A9");
   });
 

@@ -35,7 +35,9 @@ describe('scheduleJob (real node-cron)', () => {
 
   test('an interval no cron field expresses still runs at that pace', async () => {
     const times: number[] = [];
-    const job = scheduleJob('test', { everySeconds: 7 }, async () => { times.push(Date.now()); });
+    const job = scheduleJob('test', { everySeconds: 7 }, async () => {
+      times.push(Date.now());
+    });
     await new Promise((r) => setTimeout(r, 1500));
     await job.stop();
     expect(times).toHaveLength(0); // 7 s have not passed

@@ -18,7 +18,11 @@ describe('parseImdbLinkFields', () => {
     expect(parseImdbLinkFields({})).toBeUndefined();
     expect(parseImdbLinkFields({ imdbId: '' })).toBeUndefined();
     expect(parseImdbLinkFields({ imdbId: ' tt0111161 ' })).toEqual({ imdbId: 'tt0111161' });
-    expect(parseImdbLinkFields({ imdbId: 'tt1', season: '2', episode: 3 })).toEqual({ imdbId: 'tt1', season: 2, episode: 3 });
+    expect(parseImdbLinkFields({ imdbId: 'tt1', season: '2', episode: 3 })).toEqual({
+      imdbId: 'tt1',
+      season: 2,
+      episode: 3,
+    });
   });
 
   it.each([
@@ -37,25 +41,42 @@ describe('parseImdbLinkFields', () => {
 
 describe('linksFor', () => {
   it('a movie links its largest video', () => {
-    expect(linksFor({ imdbId: 'tt1' }, H, movie, 5)).toEqual([{ imdbId: 'tt1', infoHash: H, createdAt: 5, fileIndex: 1, fileName: 'Movie.2024.mkv' }]);
+    expect(linksFor({ imdbId: 'tt1' }, H, movie, 5)).toEqual([
+      { imdbId: 'tt1', infoHash: H, createdAt: 5, fileIndex: 1, fileName: 'Movie.2024.mkv' },
+    ]);
   });
 
   it('a pack becomes one link per episode, the largest file of each', () => {
     const links = linksFor({ imdbId: 'tt2' }, H, pack, 5);
-    expect(links.map((l) => [l.season, l.episode, l.fileIndex])).toEqual([[1, 1, 1], [1, 2, 2], [2, 1, 3]]);
+    expect(links.map((l) => [l.season, l.episode, l.fileIndex])).toEqual([
+      [1, 1, 1],
+      [1, 2, 2],
+      [2, 1, 3],
+    ]);
   });
 
   it('a season narrows a pack to that season', () => {
-    expect(linksFor({ imdbId: 'tt2', season: 2 }, H, pack, 5).map((l) => [l.season, l.episode, l.fileIndex])).toEqual([[2, 1, 3]]);
+    expect(linksFor({ imdbId: 'tt2', season: 2 }, H, pack, 5).map((l) => [l.season, l.episode, l.fileIndex])).toEqual([
+      [2, 1, 3],
+    ]);
   });
 
   it('an explicit episode picks its file, else the default file', () => {
-    expect(linksFor({ imdbId: 'tt2', season: 1, episode: 2 }, H, pack, 5)[0]).toMatchObject({ fileIndex: 2, fileName: 'Show.S01E02.1080p.mkv' });
-    expect(linksFor({ imdbId: 'tt3', season: 4, episode: 4 }, H, movie, 5)[0]).toMatchObject({ season: 4, episode: 4, fileIndex: 1 });
+    expect(linksFor({ imdbId: 'tt2', season: 1, episode: 2 }, H, pack, 5)[0]).toMatchObject({
+      fileIndex: 2,
+      fileName: 'Show.S01E02.1080p.mkv',
+    });
+    expect(linksFor({ imdbId: 'tt3', season: 4, episode: 4 }, H, movie, 5)[0]).toMatchObject({
+      season: 4,
+      episode: 4,
+      fileIndex: 1,
+    });
   });
 
   it('without metadata the link is stored as given', () => {
-    expect(linksFor({ imdbId: 'tt2', season: 1 }, H, [], 5)).toEqual([{ imdbId: 'tt2', season: 1, infoHash: H, createdAt: 5 }]);
+    expect(linksFor({ imdbId: 'tt2', season: 1 }, H, [], 5)).toEqual([
+      { imdbId: 'tt2', season: 1, infoHash: H, createdAt: 5 },
+    ]);
     expect(linksFor({ imdbId: 'tt1' }, H, [], 5)).toEqual([{ imdbId: 'tt1', infoHash: H, createdAt: 5 }]);
   });
 });
@@ -72,8 +93,12 @@ describe('matchLink', () => {
   });
 
   it('episode links match their own episode only', () => {
-    expect(matchLink(link({ season: 1, episode: 2, fileIndex: 2 }), { imdbId: 'tt2', season: 1, episode: 2 }, [])).toEqual({ fileIndex: 2 });
-    expect(matchLink(link({ season: 1, episode: 2 }), { imdbId: 'tt2', season: 1, episode: 2 }, pack)).toEqual({ fileIndex: 2 });
+    expect(
+      matchLink(link({ season: 1, episode: 2, fileIndex: 2 }), { imdbId: 'tt2', season: 1, episode: 2 }, []),
+    ).toEqual({ fileIndex: 2 });
+    expect(matchLink(link({ season: 1, episode: 2 }), { imdbId: 'tt2', season: 1, episode: 2 }, pack)).toEqual({
+      fileIndex: 2,
+    });
     expect(matchLink(link({ season: 1, episode: 2 }), { imdbId: 'tt2', season: 1, episode: 3 }, pack)).toBeUndefined();
   });
 

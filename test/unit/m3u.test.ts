@@ -11,7 +11,9 @@ describe('buildM3u', () => {
         { title: 'Episode 1', url: 'http://host/stream/a?fileIndex=0' },
         { title: 'Episode 2', url: 'http://host/stream/a?fileIndex=1' },
       ]),
-    ).toBe('#EXTM3U\n#EXTINF:-1,Episode 1\nhttp://host/stream/a?fileIndex=0\n#EXTINF:-1,Episode 2\nhttp://host/stream/a?fileIndex=1\n');
+    ).toBe(
+      '#EXTM3U\n#EXTINF:-1,Episode 1\nhttp://host/stream/a?fileIndex=0\n#EXTINF:-1,Episode 2\nhttp://host/stream/a?fileIndex=1\n',
+    );
   });
 
   it('keeps commas in titles (only the first comma is the separator)', () => {
@@ -25,7 +27,9 @@ describe('buildM3u', () => {
   });
 
   it('percent-encodes line breaks in URLs', () => {
-    expect(buildM3u([{ title: 't', url: 'http://h/x\r\nhttp://evil/' }])).toBe('#EXTM3U\n#EXTINF:-1,t\nhttp://h/x%0D%0Ahttp://evil/\n');
+    expect(buildM3u([{ title: 't', url: 'http://h/x\r\nhttp://evil/' }])).toBe(
+      '#EXTM3U\n#EXTINF:-1,t\nhttp://h/x%0D%0Ahttp://evil/\n',
+    );
   });
 
   it('keeps unicode titles untouched', () => {

@@ -109,7 +109,10 @@ describe('isWebReady', () => {
   it.each(['a.mp4', 'a.M4V', 'a.webm', 'dir/a.MP4'])('%s plays in a browser', (name) => {
     expect(isWebReady(name)).toBe(true);
   });
-  it.each(['a.mkv', 'a.avi', 'a.mov', 'a.ts', 'a.mp3', 'a.srt', 'mp4', '.mp4', 'a.mp4.part', ''])('%s does not', (name) => {
-    expect(isWebReady(name)).toBe(false);
-  });
+  it.each(['a.mkv', 'a.avi', 'a.mov', 'a.ts', 'a.mp3', 'a.srt', 'mp4', '.mp4', 'a.mp4.part', ''])(
+    '%s does not',
+    (name) => {
+      expect(isWebReady(name)).toBe(false);
+    },
+  );
 });

@@ -2,12 +2,18 @@ import { LINE_CHARS, MAX_LINES, posterSvg, wrapText } from '../../src/domain/pos
 
 const HASH = 'a'.repeat(40);
 const lines = (svg: string) => [...svg.matchAll(/<tspan[^>]*>([^<]*)<\/tspan>/g)].map((m) => m[1]!);
-const unescape = (text: string) => text.replace(/&lt;|&gt;|&quot;|&apos;|&amp;/g, (e) => ({ '&lt;': '<', '&gt;': '>', '&quot;': '"', '&apos;': "'", '&amp;': '&' })[e]!);
+const unescape = (text: string) =>
+  text.replace(
+    /&lt;|&gt;|&quot;|&apos;|&amp;/g,
+    (e) => ({ '&lt;': '<', '&gt;': '>', '&quot;': '"', '&apos;': "'", '&amp;': '&' })[e]!,
+  );
 
 describe('posterSvg', () => {
   it('is a 2:3 SVG document with the name, a gradient and nothing else at its root', () => {
     const svg = posterSvg('Fixture Movie', HASH);
-    expect(svg).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" width="300" height="450" viewBox="0 0 300 450"[^>]*>/);
+    expect(svg).toMatch(
+      /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" width="300" height="450" viewBox="0 0 300 450"[^>]*>/,
+    );
     expect(svg.trimEnd().endsWith('</svg>')).toBe(true);
     expect(svg.match(/<svg\b/g)).toHaveLength(1);
     expect(svg).toContain('<linearGradient id="bg"');
@@ -36,7 +42,8 @@ describe('posterSvg', () => {
   });
 
   it('wraps a long name over a few lines and truncates it with an ellipsis', () => {
-    const name = 'The Extraordinarily Long Title Of A Film That Goes On And On Well Beyond Any Reasonable Poster Size 2160p';
+    const name =
+      'The Extraordinarily Long Title Of A Film That Goes On And On Well Beyond Any Reasonable Poster Size 2160p';
     const out = lines(posterSvg(name, HASH));
     expect(out).toHaveLength(MAX_LINES);
     for (const line of out) expect(Array.from(line).length).toBeLessThanOrEqual(LINE_CHARS);

@@ -1,6 +1,9 @@
 import { contentRange, evaluateIfRange, parseRange, unsatisfiedRange } from '../../src/domain/range.js';
 
-const partial = (...ranges: Array<[number, number]>) => ({ kind: 'partial', ranges: ranges.map(([start, end]) => ({ start, end })) });
+const partial = (...ranges: Array<[number, number]>) => ({
+  kind: 'partial',
+  ranges: ranges.map(([start, end]) => ({ start, end })),
+});
 const FULL = { kind: 'full' };
 const UNSAT = { kind: 'unsatisfiable' };
 
@@ -70,9 +73,11 @@ describe('parseRange', () => {
   });
 
   describe('whitespace', () => {
-    it('around list elements and after =', () => expect(parseRange('bytes= 0-1 , 5-6', 100)).toEqual(partial([0, 1], [5, 6])));
+    it('around list elements and after =', () =>
+      expect(parseRange('bytes= 0-1 , 5-6', 100)).toEqual(partial([0, 1], [5, 6])));
     it('tabs and surrounding space', () => expect(parseRange(' bytes\t=\t0-1\t', 100)).toEqual(partial([0, 1])));
-    it('empty list elements are skipped', () => expect(parseRange('bytes=0-1,,5-6,', 100)).toEqual(partial([0, 1], [5, 6])));
+    it('empty list elements are skipped', () =>
+      expect(parseRange('bytes=0-1,,5-6,', 100)).toEqual(partial([0, 1], [5, 6])));
   });
 
   describe('multiple ranges', () => {
@@ -106,7 +111,9 @@ describe('parseRange', () => {
     it('exactly 16 disjoint ranges keep request order', () => {
       const specs = Array.from({ length: 16 }, (_, i) => `${(15 - i) * 4}-${(15 - i) * 4 + 1}`);
       const result = parseRange(`bytes=${specs.join(',')}`, 100);
-      expect(result).toEqual(partial(...Array.from({ length: 16 }, (_, i) => [(15 - i) * 4, (15 - i) * 4 + 1] as [number, number])));
+      expect(result).toEqual(
+        partial(...Array.from({ length: 16 }, (_, i) => [(15 - i) * 4, (15 - i) * 4 + 1] as [number, number])),
+      );
     });
     it('more than 16 ranges are sorted and merged', () => {
       const specs = Array.from({ length: 17 }, (_, i) => `${(16 - i) * 2}-${(16 - i) * 2 + 1}`);
@@ -142,13 +149,17 @@ describe('evaluateIfRange', () => {
 
   it('no header -> honour the range', () => expect(evaluateIfRange(undefined, etag, lastModified)).toBe(true));
   it('strong ETag exact match', () => expect(evaluateIfRange('"abc123"', etag, lastModified)).toBe(true));
-  it('surrounding whitespace is tolerated', () => expect(evaluateIfRange('  "abc123" ', etag, lastModified)).toBe(true));
+  it('surrounding whitespace is tolerated', () =>
+    expect(evaluateIfRange('  "abc123" ', etag, lastModified)).toBe(true));
   it('different ETag', () => expect(evaluateIfRange('"abc124"', etag, lastModified)).toBe(false));
   it('ETag comparison is case-sensitive', () => expect(evaluateIfRange('"ABC123"', etag, lastModified)).toBe(false));
   it('unquoted ETag does not match', () => expect(evaluateIfRange('abc123', etag, lastModified)).toBe(false));
-  it('weak ETag in If-Range never matches', () => expect(evaluateIfRange('W/"abc123"', etag, lastModified)).toBe(false));
-  it('weak server ETag never matches', () => expect(evaluateIfRange('W/"abc123"', 'W/"abc123"', lastModified)).toBe(false));
-  it('a strong tag against our weak tag does not match', () => expect(evaluateIfRange('"abc123"', 'W/"abc123"', lastModified)).toBe(false));
+  it('weak ETag in If-Range never matches', () =>
+    expect(evaluateIfRange('W/"abc123"', etag, lastModified)).toBe(false));
+  it('weak server ETag never matches', () =>
+    expect(evaluateIfRange('W/"abc123"', 'W/"abc123"', lastModified)).toBe(false));
+  it('a strong tag against our weak tag does not match', () =>
+    expect(evaluateIfRange('"abc123"', 'W/"abc123"', lastModified)).toBe(false));
   it('empty header -> full response', () => expect(evaluateIfRange('', etag, lastModified)).toBe(false));
 
   it.each([

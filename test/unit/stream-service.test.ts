@@ -29,15 +29,29 @@ function recordingFiles() {
 }
 
 function recordingCache(hit?: Omit<CachedFile, 'release'>) {
-  const calls = { acquire: [] as Array<[string, number | undefined]>, lease: [] as Array<[string, number]>, cacheReleases: 0, leaseReleases: 0 };
+  const calls = {
+    acquire: [] as Array<[string, number | undefined]>,
+    lease: [] as Array<[string, number]>,
+    cacheReleases: 0,
+    leaseReleases: 0,
+  };
   const cache: CachedFileLookup = {
     acquire: async (infoHash, fileIndex) => {
       calls.acquire.push([infoHash, fileIndex]);
-      return hit && { ...hit, release: () => { calls.cacheReleases++; } };
+      return (
+        hit && {
+          ...hit,
+          release: () => {
+            calls.cacheReleases++;
+          },
+        }
+      );
     },
     lease: (infoHash, fileIndex) => {
       calls.lease.push([infoHash, fileIndex]);
-      return () => { calls.leaseReleases++; };
+      return () => {
+        calls.leaseReleases++;
+      };
     },
   };
   return { cache, calls };
@@ -45,12 +59,18 @@ function recordingCache(hit?: Omit<CachedFile, 'release'>) {
 
 type Torrents = Pick<TorrentService, 'openFile'>;
 const unexpectedTorrents: Torrents = {
-  openFile: async (infoHash) => { throw new Error(`openFile(${infoHash}) was not expected`); },
+  openFile: async (infoHash) => {
+    throw new Error(`openFile(${infoHash}) was not expected`);
+  },
 };
 
 /** A TorrentService whose openFile hands out `fileIndex` (or the default, 1) of a three-file torrent. */
 function fakeTorrents(opts: { finishedPath?: string; defaultIndex?: number } = {}) {
-  const meta = torrentMeta(HASH, 'Show', [['info.nfo', 100], ['episode.mkv', 8000], ['clip.mp4', 2000]]);
+  const meta = torrentMeta(HASH, 'Show', [
+    ['info.nfo', 100],
+    ['episode.mkv', 8000],
+    ['clip.mp4', 2000],
+  ]);
   const calls = { openFile: [] as Array<[string, number | undefined, string]>, reads: [] as ByteRange[], releases: 0 };
   const torrents: Torrents = {
     openFile: async (infoHash, fileIndex, origin) => {
@@ -68,7 +88,9 @@ function fakeTorrents(opts: { finishedPath?: string; defaultIndex?: number } = {
           calls.reads.push({ ...range });
           return Readable.from([fileBytes(index, file.length).subarray(range.start, range.end + 1)]);
         },
-        release: () => { calls.releases++; },
+        release: () => {
+          calls.releases++;
+        },
       };
       return opened;
     },
@@ -77,15 +99,26 @@ function fakeTorrents(opts: { finishedPath?: string; defaultIndex?: number } = {
 }
 
 test('a cache hit is served from the file store and never touches the torrent', async () => {
-  const { cache, calls } = recordingCache({ fileIndex: 2, fileName: 'clip.mp4', size: 2000, absolutePath: '/cache/Show/clip.mp4', createdAt: ADDED_AT });
+  const { cache, calls } = recordingCache({
+    fileIndex: 2,
+    fileName: 'clip.mp4',
+    size: 2000,
+    absolutePath: '/cache/Show/clip.mp4',
+    createdAt: ADDED_AT,
+  });
   const { files, opened } = recordingFiles();
   const service = new StreamService(unexpectedTorrents, cache, files);
 
   const target = await service.resolve(HASH, undefined);
   expect(calls.acquire).toEqual([[HASH, undefined]]);
   expect(target).toMatchObject({
-    infoHash: HASH, fileIndex: 2, fileName: 'clip.mp4', size: 2000, source: 'cache',
-    contentType: 'video/mp4', etag: `"${HASH}-2-2000"`,
+    infoHash: HASH,
+    fileIndex: 2,
+    fileName: 'clip.mp4',
+    size: 2000,
+    source: 'cache',
+    contentType: 'video/mp4',
+    etag: `"${HASH}-2-2000"`,
   });
   expect(target.lastModified.getTime()).toBe(1_700_000_123_000);
 
@@ -109,8 +142,13 @@ test('a miss opens the torrent file for a stream, and an unfinished file reads t
   expect(calls.openFile).toEqual([[HASH, undefined, 'stream']]);
   expect(cacheCalls.lease).toEqual([[HASH, 1]]); // the file the torrent picked, not the one asked for
   expect(target).toMatchObject({
-    infoHash: HASH, fileIndex: 1, fileName: 'episode.mkv', size: 8000, source: 'torrent',
-    contentType: 'video/x-matroska', etag: `"${HASH}-1-8000"`,
+    infoHash: HASH,
+    fileIndex: 1,
+    fileName: 'episode.mkv',
+    size: 8000,
+    source: 'torrent',
+    contentType: 'video/x-matroska',
+    etag: `"${HASH}-1-8000"`,
   });
   expect(target.lastModified).toEqual(new Date(1_700_000_123_000));
 
@@ -134,7 +172,12 @@ test('a finished file of a live torrent is served from disk, holding a lease on 
   expect(calls.openFile).toEqual([[HASH, 0, 'stream']]);
   expect(cacheCalls.lease).toEqual([[HASH, 0]]);
   expect(target).toMatchObject({
-    fileIndex: 0, fileName: 'info.nfo', size: 100, source: 'disk', contentType: 'text/plain', etag: `"${HASH}-0-100"`,
+    fileIndex: 0,
+    fileName: 'info.nfo',
+    size: 100,
+    source: 'disk',
+    contentType: 'text/plain',
+    etag: `"${HASH}-0-100"`,
   });
   expect(target.lastModified.toISOString()).toBe('2023-11-14T22:15:23.000Z');
 
@@ -158,7 +201,13 @@ test('a file the torrent cannot open fails the resolve without taking a lease', 
 });
 
 test('a file without a known extension is application/octet-stream', async () => {
-  const { cache } = recordingCache({ fileIndex: 0, fileName: 'README', size: 5, absolutePath: '/cache/README', createdAt: 999 });
+  const { cache } = recordingCache({
+    fileIndex: 0,
+    fileName: 'README',
+    size: 5,
+    absolutePath: '/cache/README',
+    createdAt: 999,
+  });
   const target = await new StreamService(unexpectedTorrents, cache, recordingFiles().files).resolve(HASH, 0);
   expect(target).toMatchObject({ contentType: 'application/octet-stream', etag: `"${HASH}-0-5"` });
   expect(target.lastModified.getTime()).toBe(0);

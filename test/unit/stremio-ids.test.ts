@@ -15,7 +15,20 @@ describe('parseAddonId', () => {
     expect(parseAddonId(id)).toEqual(expected);
   });
 
-  it.each(['', 'btih:', `btih:${HEX}0`, `btih:${HEX}:`, `btih:${HEX}:-1`, `btih:${HEX}:1:2`, 'tt', 'tt12:1', 'tt12:1:0', 'kitsu:1', `${HEX}`, 'TT0111161'])('rejects %j', (id) => {
+  it.each([
+    '',
+    'btih:',
+    `btih:${HEX}0`,
+    `btih:${HEX}:`,
+    `btih:${HEX}:-1`,
+    `btih:${HEX}:1:2`,
+    'tt',
+    'tt12:1',
+    'tt12:1:0',
+    'kitsu:1',
+    `${HEX}`,
+    'TT0111161',
+  ])('rejects %j', (id) => {
     expect(parseAddonId(id)).toBeUndefined();
   });
 

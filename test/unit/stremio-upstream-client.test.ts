@@ -19,7 +19,9 @@ describe('StremioUpstreamClient', () => {
   const client = new StremioUpstreamClient(new GuardedHttpClient({ allowPrivate: false, allow: [] }), 300);
 
   it('asks <base>/stream/<type>/<id>.json and keeps only stream objects', async () => {
-    nock('http://up.test').get('/token-abc/stream/series/tt1%3A2%3A3.json').reply(200, { streams: [{ infoHash: 'x' }, null, 3, [], { url: 'u' }] });
+    nock('http://up.test')
+      .get('/token-abc/stream/series/tt1%3A2%3A3.json')
+      .reply(200, { streams: [{ infoHash: 'x' }, null, 3, [], { url: 'u' }] });
     expect(await client.streams(MANIFEST, 'series', 'tt1:2:3')).toEqual([{ infoHash: 'x' }, { url: 'u' }]);
   });
 
@@ -47,13 +49,31 @@ describe('StremioUpstreamClient', () => {
 describe('readUpstreamStream', () => {
   const hash = 'ab'.repeat(20);
   it('reads the torrent part and what to show', () => {
-    expect(readUpstreamStream({ name: 'N', title: 'T', infoHash: hash.toUpperCase(), fileIdx: 4, behaviorHints: { filename: 'f.mkv', videoSize: 9, bingeGroup: 'g' } })).toEqual({
-      infoHash: hash, fileIdx: 4, filename: 'f.mkv', videoSize: 9, info: { name: 'N', title: 'T', bingeGroup: 'g' },
+    expect(
+      readUpstreamStream({
+        name: 'N',
+        title: 'T',
+        infoHash: hash.toUpperCase(),
+        fileIdx: 4,
+        behaviorHints: { filename: 'f.mkv', videoSize: 9, bingeGroup: 'g' },
+      }),
+    ).toEqual({
+      infoHash: hash,
+      fileIdx: 4,
+      filename: 'f.mkv',
+      videoSize: 9,
+      info: { name: 'N', title: 'T', bingeGroup: 'g' },
     });
   });
 
   it('ignores malformed fields and entries without a valid hash', () => {
-    expect(readUpstreamStream({ infoHash: hash, fileIdx: -1, behaviorHints: 'x', name: 5 })).toEqual({ infoHash: hash, fileIdx: undefined, filename: undefined, videoSize: undefined, info: {} });
+    expect(readUpstreamStream({ infoHash: hash, fileIdx: -1, behaviorHints: 'x', name: 5 })).toEqual({
+      infoHash: hash,
+      fileIdx: undefined,
+      filename: undefined,
+      videoSize: undefined,
+      info: {},
+    });
     expect(readUpstreamStream({ infoHash: 'nothex' })).toBeUndefined();
     expect(readUpstreamStream({ url: 'http://x' })).toBeUndefined();
   });

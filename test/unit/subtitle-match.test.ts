@@ -17,7 +17,11 @@ describe('subtitleFilesFor', () => {
   });
 
   it('a video without an episode number gets every convertible subtitle', () => {
-    expect(subtitleFilesFor([...files, { index: 7, name: 'Movie.mkv' }], { index: 7, name: 'Movie.mkv' }).map((f) => f.index)).toEqual([2, 3, 4, 6]);
+    expect(
+      subtitleFilesFor([...files, { index: 7, name: 'Movie.mkv' }], { index: 7, name: 'Movie.mkv' }).map(
+        (f) => f.index,
+      ),
+    ).toEqual([2, 3, 4, 6]);
     expect(subtitleFilesFor(files, undefined).map((f) => f.index)).toEqual([2, 3, 4, 6]);
   });
 });

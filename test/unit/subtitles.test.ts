@@ -1,7 +1,9 @@
 import { decodeSubtitle, srtToVtt } from '../../src/domain/subtitles.js';
 
-const SRT = '1\n00:00:01,000 --> 00:00:02,500\nHello, world\n\n2\n00:00:03,000 --> 00:00:04,000\nSecond line é\nwith two lines\n';
-const VTT = 'WEBVTT\n\n1\n00:00:01.000 --> 00:00:02.500\nHello, world\n\n2\n00:00:03.000 --> 00:00:04.000\nSecond line é\nwith two lines\n';
+const SRT =
+  '1\n00:00:01,000 --> 00:00:02,500\nHello, world\n\n2\n00:00:03,000 --> 00:00:04,000\nSecond line é\nwith two lines\n';
+const VTT =
+  'WEBVTT\n\n1\n00:00:01.000 --> 00:00:02.500\nHello, world\n\n2\n00:00:03.000 --> 00:00:04.000\nSecond line é\nwith two lines\n';
 
 describe('srtToVtt', () => {
   it('converts a well-formed SRT', () => {
@@ -28,7 +30,9 @@ describe('srtToVtt', () => {
   });
 
   it('tolerates trailing whitespace and whitespace-only separator lines', () => {
-    const out = srtToVtt('1  \n00:00:01,000 --> 00:00:02,000   \nFirst  \n   \n2\t\n00:00:03,000 --> 00:00:04,000\nSecond\n\n\n\n');
+    const out = srtToVtt(
+      '1  \n00:00:01,000 --> 00:00:02,000   \nFirst  \n   \n2\t\n00:00:03,000 --> 00:00:04,000\nSecond\n\n\n\n',
+    );
     expect(out).toBe('WEBVTT\n\n1\n00:00:01.000 --> 00:00:02.000\nFirst\n\n2\n00:00:03.000 --> 00:00:04.000\nSecond\n');
   });
 
@@ -79,16 +83,23 @@ describe('srtToVtt', () => {
     expect(srtToVtt('1\n00:00:01,000 --> 00:00:02,000\n')).toBe('WEBVTT\n\n1\n00:00:01.000 --> 00:00:02.000\n');
   });
 
-  it.each(['', '\uFEFF', '\n\n', 'not a subtitle at all'])('input without cues yields just the header (%j)', (input) => {
-    expect(srtToVtt(input)).toBe('WEBVTT\n\n');
-  });
+  it.each(['', '\uFEFF', '\n\n', 'not a subtitle at all'])(
+    'input without cues yields just the header (%j)',
+    (input) => {
+      expect(srtToVtt(input)).toBe('WEBVTT\n\n');
+    },
+  );
 
   it('passes WebVTT through, only normalising line endings', () => {
-    expect(srtToVtt('\uFEFFWEBVTT\r\n\r\n00:01.000 --> 00:02.000\r\nHi\r\n')).toBe('WEBVTT\n\n00:01.000 --> 00:02.000\nHi\n');
+    expect(srtToVtt('\uFEFFWEBVTT\r\n\r\n00:01.000 --> 00:02.000\r\nHi\r\n')).toBe(
+      'WEBVTT\n\n00:01.000 --> 00:02.000\nHi\n',
+    );
   });
 
   it('does not mistake "WEBVTTX" for a header', () => {
-    expect(srtToVtt('WEBVTTX\n\n00:00:01,000 --> 00:00:02,000\nA\n')).toBe('WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nA\n');
+    expect(srtToVtt('WEBVTTX\n\n00:00:01,000 --> 00:00:02,000\nA\n')).toBe(
+      'WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nA\n',
+    );
   });
 });
 
@@ -102,7 +113,8 @@ describe('decodeSubtitle', () => {
   const cat = (...parts: Uint8Array[]) => new Uint8Array(Buffer.concat(parts));
 
   it('decodes UTF-8', () => expect(decodeSubtitle(utf8('Café 日本語 🎬'))).toBe('Café 日本語 🎬'));
-  it('strips a UTF-8 BOM', () => expect(decodeSubtitle(cat(new Uint8Array([0xef, 0xbb, 0xbf]), utf8('Café')))).toBe('Café'));
+  it('strips a UTF-8 BOM', () =>
+    expect(decodeSubtitle(cat(new Uint8Array([0xef, 0xbb, 0xbf]), utf8('Café')))).toBe('Café'));
   it('only strips one BOM', () => {
     expect(decodeSubtitle(cat(new Uint8Array([0xef, 0xbb, 0xbf, 0xef, 0xbb, 0xbf]), utf8('x')))).toBe('\uFEFFx');
   });

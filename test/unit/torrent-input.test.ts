@@ -2,7 +2,13 @@ import { createHash } from 'node:crypto';
 // @ts-expect-error create-torrent ships no types
 import createTorrent from 'create-torrent';
 import { DomainError } from '../../src/domain/errors.js';
-import { buildMagnet, normalizeInfoHash, parseMagnet, parseTorrentFile, parseTorrentInput } from '../../src/domain/torrent-input.js';
+import {
+  buildMagnet,
+  normalizeInfoHash,
+  parseMagnet,
+  parseTorrentFile,
+  parseTorrentInput,
+} from '../../src/domain/torrent-input.js';
 
 const HEX = '0eedcc16dbcc947a31b9ba65d87f9f2156b4e98e';
 // Computed independently with Python's base64.b32encode(bytes.fromhex(HEX)).
@@ -41,12 +47,15 @@ const multiInfo = (files: Array<{ [key: string]: Bencodable }>, extra: Info = {}
   files,
   ...extra,
 });
-const torrentOf = (info: Info, extra: Info = {}) => bencode({ announce: 'http://127.0.0.1:1/announce', info, ...extra });
+const torrentOf = (info: Info, extra: Info = {}) =>
+  bencode({ announce: 'http://127.0.0.1:1/announce', info, ...extra });
 const sha1 = (data: Uint8Array) => createHash('sha1').update(data).digest('hex');
 
 function makeTorrent(input: Buffer | Buffer[], name: string): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    createTorrent(input, { name, announceList: [['http://127.0.0.1:1/announce']] }, (err: Error | null, t: Buffer) => (err ? reject(err) : resolve(t)));
+    createTorrent(input, { name, announceList: [['http://127.0.0.1:1/announce']] }, (err: Error | null, t: Buffer) =>
+      err ? reject(err) : resolve(t),
+    );
   });
 }
 const named = (name: string, content: string) => Object.assign(Buffer.from(content), { name });
@@ -120,7 +129,9 @@ describe('parseMagnet', () => {
 
   it('deduplicates trackers and drops empty ones', async () => {
     const t = encodeURIComponent('http://a/announce');
-    expect((await parseMagnet(`magnet:?xt=urn:btih:${HEX}&tr=${t}&tr=&tr=${t}`)).trackers).toEqual(['http://a/announce']);
+    expect((await parseMagnet(`magnet:?xt=urn:btih:${HEX}&tr=${t}&tr=&tr=${t}`)).trackers).toEqual([
+      'http://a/announce',
+    ]);
   });
 
   it('ignores parameters the engine ignores (more than one "=")', async () => {
@@ -179,7 +190,9 @@ describe('buildMagnet', () => {
   });
 
   it('normalises the hash, skips empty names, deduplicates trackers', () => {
-    expect(buildMagnet(B32, { name: '', trackers: ['udp://a', 'udp://a', ''] })).toBe(`magnet:?xt=urn:btih:${HEX}&tr=udp%3A%2F%2Fa`);
+    expect(buildMagnet(B32, { name: '', trackers: ['udp://a', 'udp://a', ''] })).toBe(
+      `magnet:?xt=urn:btih:${HEX}&tr=udp%3A%2F%2Fa`,
+    );
   });
 
   it('rejects an invalid hash', async () => {
@@ -213,7 +226,10 @@ describe('parseTorrentFile', () => {
 
   it('parses a real single-file torrent', async () => {
     const data = await makeTorrent(named('movie.mp4', 'x'.repeat(1000)), 'movie.mp4');
-    expect(await parseTorrentFile(data)).toMatchObject({ name: 'movie.mp4', files: [{ path: 'movie.mp4', length: 1000 }] });
+    expect(await parseTorrentFile(data)).toMatchObject({
+      name: 'movie.mp4',
+      files: [{ path: 'movie.mp4', length: 1000 }],
+    });
   });
 
   it('the info hash is the SHA-1 of the bencoded info dictionary', async () => {
@@ -225,11 +241,16 @@ describe('parseTorrentFile', () => {
 
   it('prefers the .utf-8 variants for names and paths', async () => {
     const info = multiInfo([{ length: 1, path: ['bad'], 'path.utf-8': ['Été.mkv'] }], { 'name.utf-8': 'Amélie' });
-    expect(await parseTorrentFile(torrentOf(info))).toMatchObject({ name: 'Amélie', files: [{ path: 'Amélie/Été.mkv', length: 1 }] });
+    expect(await parseTorrentFile(torrentOf(info))).toMatchObject({
+      name: 'Amélie',
+      files: [{ path: 'Amélie/Été.mkv', length: 1 }],
+    });
   });
 
   it('uses announce-list over announce and deduplicates', async () => {
-    const data = torrentOf(multiInfo([{ length: 1, path: ['a'] }]), { 'announce-list': [['udp://a'], ['udp://b', 'udp://a']] });
+    const data = torrentOf(multiInfo([{ length: 1, path: ['a'] }]), {
+      'announce-list': [['udp://a'], ['udp://b', 'udp://a']],
+    });
     expect((await parseTorrentFile(data)).trackers).toEqual(['udp://a', 'udp://b']);
   });
 
@@ -239,7 +260,9 @@ describe('parseTorrentFile', () => {
   });
 
   it('accepts zero-length files', async () => {
-    expect((await parseTorrentFile(torrentOf(multiInfo([{ length: 0, path: ['empty.txt'] }])))).files).toEqual([{ path: 'Pack/empty.txt', length: 0 }]);
+    expect((await parseTorrentFile(torrentOf(multiInfo([{ length: 0, path: ['empty.txt'] }])))).files).toEqual([
+      { path: 'Pack/empty.txt', length: 0 },
+    ]);
   });
 
   describe('garbage', () => {
@@ -292,7 +315,13 @@ describe('parseTorrentFile', () => {
       ['NUL byte', [{ length: 1, path: ['a\u0000.mkv'] }]],
       ['.. only in path.utf-8', [{ length: 1, path: ['ok'], 'path.utf-8': ['..', 'x'] }]],
       ['.. only in the plain path', [{ length: 1, path: ['..', 'x'], 'path.utf-8': ['ok'] }]],
-      ['safe file next to an unsafe one', [{ length: 1, path: ['ok.mkv'] }, { length: 1, path: ['..', 'x'] }]],
+      [
+        'safe file next to an unsafe one',
+        [
+          { length: 1, path: ['ok.mkv'] },
+          { length: 1, path: ['..', 'x'] },
+        ],
+      ],
     ])('rejects %s', async (_label, files) => {
       await invalid(parseTorrentFile(torrentOf(multiInfo(files))), /unsafe file path/);
     });
@@ -303,7 +332,10 @@ describe('parseTorrentFile', () => {
       ['name with a separator', 'a/b'],
     ])('rejects a torrent named %s', async (_label, name) => {
       await invalid(parseTorrentFile(torrentOf(multiInfo([{ length: 1, path: ['x'] }], { name }))), /unsafe file path/);
-      await invalid(parseTorrentFile(torrentOf({ name, 'piece length': 16384, pieces: Buffer.alloc(20), length: 1 })), /unsafe file path/);
+      await invalid(
+        parseTorrentFile(torrentOf({ name, 'piece length': 16384, pieces: Buffer.alloc(20), length: 1 })),
+        /unsafe file path/,
+      );
     });
 
     it('rejects an empty path list', async () => {
@@ -316,7 +348,9 @@ describe('parseTorrentFile', () => {
 
     it('names containing dots are fine', async () => {
       const files = [{ length: 1, path: ['...', '..hidden', 'a..b.mkv'] }];
-      expect((await parseTorrentFile(torrentOf(multiInfo(files)))).files).toEqual([{ path: 'Pack/.../..hidden/a..b.mkv', length: 1 }]);
+      expect((await parseTorrentFile(torrentOf(multiInfo(files)))).files).toEqual([
+        { path: 'Pack/.../..hidden/a..b.mkv', length: 1 },
+      ]);
     });
   });
 });
@@ -325,7 +359,12 @@ describe('parseTorrentInput', () => {
   const magnet = `magnet:?xt=urn:btih:${HEX}&dn=Name&tr=udp%3A%2F%2Fa`;
 
   it('a magnet in magnetUri', async () => {
-    expect(await parseTorrentInput({ magnetUri: magnet })).toEqual({ infoHash: HEX, name: 'Name', trackers: ['udp://a'], magnetUri: magnet });
+    expect(await parseTorrentInput({ magnetUri: magnet })).toEqual({
+      infoHash: HEX,
+      name: 'Name',
+      trackers: ['udp://a'],
+      magnetUri: magnet,
+    });
   });
 
   it.each([HEX, HEX.toUpperCase(), B32, ` ${HEX} `])('a bare hash in magnetUri (%s)', async (hash) => {
@@ -337,7 +376,11 @@ describe('parseTorrentInput', () => {
   });
 
   it('infoHash agreeing with the magnet keeps the magnet details', async () => {
-    expect(await parseTorrentInput({ magnetUri: magnet, infoHash: B32 })).toMatchObject({ infoHash: HEX, name: 'Name', magnetUri: magnet });
+    expect(await parseTorrentInput({ magnetUri: magnet, infoHash: B32 })).toMatchObject({
+      infoHash: HEX,
+      name: 'Name',
+      magnetUri: magnet,
+    });
   });
 
   it('infoHash disagreeing with the magnet is rejected', async () => {
@@ -363,12 +406,15 @@ describe('parseTorrentInput', () => {
     expect(await parseTorrentInput({ torrentUrl: url })).toEqual({ torrentUrl: expected });
   });
 
-  it.each(['ftp://example.com/a.torrent', 'file:///etc/passwd', 'javascript:alert(1)', 'data:,x', 'magnet:?xt=urn:btih:x'])(
-    'torrentUrl %s is rejected',
-    async (url) => {
-      await invalid(parseTorrentInput({ torrentUrl: url }), /torrentUrl must be an http\(s\) URL/);
-    },
-  );
+  it.each([
+    'ftp://example.com/a.torrent',
+    'file:///etc/passwd',
+    'javascript:alert(1)',
+    'data:,x',
+    'magnet:?xt=urn:btih:x',
+  ])('torrentUrl %s is rejected', async (url) => {
+    await invalid(parseTorrentInput({ torrentUrl: url }), /torrentUrl must be an http\(s\) URL/);
+  });
 
   it('a relative torrentUrl is rejected', async () => {
     await invalid(parseTorrentInput({ torrentUrl: '/a.torrent' }), /absolute http\(s\) URL/);

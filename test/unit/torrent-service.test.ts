@@ -13,17 +13,25 @@ const TIMEOUT = 10_000;
 
 const hash = (n: number) => n.toString(16).padStart(40, '0');
 const movie = (infoHash: string) =>
-  torrentMeta(infoHash, 'Movie', [['readme.txt', 10], ['movie.mkv', 5000], ['extra.mp4', 3000], ['disc.iso', 90_000]]);
+  torrentMeta(infoHash, 'Movie', [
+    ['readme.txt', 10],
+    ['movie.mkv', 5000],
+    ['extra.mp4', 3000],
+    ['disc.iso', 90_000],
+  ]);
 
 function recordingGuard(refuse: (infoHash: string, fileIndex: number) => boolean = () => false) {
   const reserved: Array<[string, number, number]> = [];
   const released: string[] = [];
   const guard: StorageGuard = {
     reserve: async (infoHash, fileIndex, bytes) => {
-      if (refuse(infoHash, fileIndex)) throw new DomainError('INSUFFICIENT_STORAGE', `no room for ${infoHash}/${fileIndex}`);
+      if (refuse(infoHash, fileIndex))
+        throw new DomainError('INSUFFICIENT_STORAGE', `no room for ${infoHash}/${fileIndex}`);
       reserved.push([infoHash, fileIndex, bytes]);
     },
-    releaseTorrent: (infoHash) => { released.push(infoHash); },
+    releaseTorrent: (infoHash) => {
+      released.push(infoHash);
+    },
   };
   return { guard, reserved, released };
 }
@@ -40,7 +48,10 @@ function setup(options: { timeoutMs?: number; maxRetries?: number; maxActive?: n
 /** A rejection observed without awaiting it yet (so the clock can move while it is pending). */
 function outcome<T>(promise: Promise<T>) {
   const state: { settled: boolean; value?: T; error?: unknown } = { settled: false };
-  promise.then((value) => Object.assign(state, { settled: true, value }), (error: unknown) => Object.assign(state, { settled: true, error }));
+  promise.then(
+    (value) => Object.assign(state, { settled: true, value }),
+    (error: unknown) => Object.assign(state, { settled: true, error }),
+  );
   return state;
 }
 
@@ -60,7 +71,10 @@ describe('metadata attempts', () => {
     expect(clock.pending()).toEqual([{ due: T0 + TIMEOUT + 1000, ms: 1000 }]);
 
     await clock.advance(60_000);
-    const a1 = T0, a2 = a1 + TIMEOUT + 1000, a3 = a2 + TIMEOUT + 2000, a4 = a3 + TIMEOUT + 4000;
+    const a1 = T0,
+      a2 = a1 + TIMEOUT + 1000,
+      a3 = a2 + TIMEOUT + 2000,
+      a4 = a3 + TIMEOUT + 4000;
     expect(engine.addTimes()).toEqual([a1, a2, a3, a4]);
     expect(engine.removes.map((r) => r.at)).toEqual([a1, a2, a3, a4].map((t) => t + TIMEOUT));
     expect(engine.removes.every((r) => r.infoHash === h && !r.deleteFiles)).toBe(true);
@@ -68,11 +82,15 @@ describe('metadata attempts', () => {
     expect(new Set(engine.adds.map((a) => a.torrent)).size).toBe(4);
     expect(engine.adds.every((a) => a.torrent.removed)).toBe(true);
 
-    expect(torrents.get(h)).toMatchObject({ status: 'failed', error: 'No peers found: no metadata after 4 attempts of 10 s' });
+    expect(torrents.get(h)).toMatchObject({
+      status: 'failed',
+      error: 'No peers found: no metadata after 4 attempts of 10 s',
+    });
     expect(storage.released).toEqual([h]);
     expect(clock.pending()).toEqual([]);
     await expect(torrents.waitForMetadata(h)).rejects.toMatchObject({
-      code: 'TORRENT_FAILED', message: 'No peers found: no metadata after 4 attempts of 10 s',
+      code: 'TORRENT_FAILED',
+      message: 'No peers found: no metadata after 4 attempts of 10 s',
     });
   });
 
@@ -113,7 +131,10 @@ describe('metadata attempts', () => {
     expect(short.settled).toBe(false);
     await clock.advance(1);
     expect(short.error).toBeInstanceOf(DomainError);
-    expect(short.error).toMatchObject({ code: 'METADATA_TIMEOUT', message: `No metadata for ${h} after 5 s: no peers found yet` });
+    expect(short.error).toMatchObject({
+      code: 'METADATA_TIMEOUT',
+      message: `No metadata for ${h} after 5 s: no peers found yet`,
+    });
     expect(engine.removes).toEqual([]); // the attempt itself is not over
 
     await clock.advance(5000 + 1000); // attempt 1 times out, backoff, attempt 2 starts
@@ -141,7 +162,10 @@ describe('the retry rule', () => {
     const h = hash(6);
     ctx.torrents.add({ infoHash: h, trackers: [] });
     await ctx.clock.advance(TIMEOUT);
-    expect(ctx.torrents.get(h)).toMatchObject({ status: 'failed', error: 'No peers found: no metadata after 1 attempt of 10 s' });
+    expect(ctx.torrents.get(h)).toMatchObject({
+      status: 'failed',
+      error: 'No peers found: no metadata after 1 attempt of 10 s',
+    });
     return { ...ctx, h };
   }
 
@@ -149,11 +173,16 @@ describe('the retry rule', () => {
     const { engine, torrents, storage, clock, h } = await failedTorrent();
     await clock.advance(500);
     const view = torrents.add({ infoHash: h, name: 'Second try', trackers: ['udp://tracker.example:1337'] });
-    expect(view).toMatchObject({ status: 'connecting', name: 'Second try', addedAt: new Date(T0 + TIMEOUT + 500).toISOString() });
+    expect(view).toMatchObject({
+      status: 'connecting',
+      name: 'Second try',
+      addedAt: new Date(T0 + TIMEOUT + 500).toISOString(),
+    });
     expect(view.error).toBeUndefined();
     expect(engine.adds).toHaveLength(2);
     expect(engine.adds[1]!.source).toEqual({
-      kind: 'magnet', infoHash: h,
+      kind: 'magnet',
+      infoHash: h,
       magnetUri: `magnet:?xt=urn:btih:${h}&dn=Second%20try&tr=${encodeURIComponent('udp://tracker.example:1337')}`,
     });
     expect(storage.released).toEqual([h, h]); // once on failure, once when the failed one is forgotten
@@ -184,10 +213,15 @@ describe('the retry rule', () => {
 });
 
 describe('openFile', () => {
-  async function opened(fileIndex: number | undefined, before: (t: ReturnType<FakeEngine['last']>) => void = () => undefined) {
+  async function opened(
+    fileIndex: number | undefined,
+    before: (t: ReturnType<FakeEngine['last']>) => void = () => undefined,
+  ) {
     const ctx = setup();
     const h = hash(10);
-    ctx.engine.script = (t) => { before(t); };
+    ctx.engine.script = (t) => {
+      before(t);
+    };
     const pending = ctx.torrents.openFile(h, fileIndex, 'stream');
     await settle();
     ctx.engine.last(h).resolve(movie(h));
@@ -196,8 +230,15 @@ describe('openFile', () => {
 
   test('an unknown hash is started from a magnet, and the default file (largest video) is reserved, wanted and prebuffered', async () => {
     const { engine, storage, h, result, torrent, torrents } = await opened(undefined);
-    expect(engine.adds.map((a) => a.source)).toEqual([{ kind: 'magnet', infoHash: h, magnetUri: `magnet:?xt=urn:btih:${h}` }]);
-    expect(result).toMatchObject({ fileIndex: 1, file: { index: 1, name: 'movie.mkv', length: 5000 }, addedAt: T0, finishedPath: undefined });
+    expect(engine.adds.map((a) => a.source)).toEqual([
+      { kind: 'magnet', infoHash: h, magnetUri: `magnet:?xt=urn:btih:${h}` },
+    ]);
+    expect(result).toMatchObject({
+      fileIndex: 1,
+      file: { index: 1, name: 'movie.mkv', length: 5000 },
+      addedAt: T0,
+      finishedPath: undefined,
+    });
     expect(result.meta).toBe(torrent.meta());
     expect(storage.reserved).toEqual([[h, 1, 5000]]); // the larger disc.iso is not a video
     expect(torrent.wanted).toEqual([1]);
@@ -216,7 +257,10 @@ describe('openFile', () => {
 
   test('another file is reserved and wanted too; a non-video is not prebuffered', async () => {
     const { storage, h, torrent, torrents } = await opened(2);
-    expect(storage.reserved).toEqual([[h, 1, 5000], [h, 2, 3000]]);
+    expect(storage.reserved).toEqual([
+      [h, 1, 5000],
+      [h, 2, 3000],
+    ]);
     expect(torrent.wanted).toEqual([1, 2]);
     expect(torrent.prebuffered).toEqual([2]);
 
@@ -245,7 +289,8 @@ describe('openFile', () => {
   test('a file index the torrent lacks is FILE_NOT_FOUND', async () => {
     const { torrents, h } = await opened(undefined);
     await expect(torrents.openFile(h, 9, 'stream')).rejects.toMatchObject({
-      code: 'FILE_NOT_FOUND', message: `File index 9 does not exist; torrent ${h} has 4 file(s)`,
+      code: 'FILE_NOT_FOUND',
+      message: `File index 9 does not exist; torrent ${h} has 4 file(s)`,
     });
     await expect(torrents.openFile(h, -1, 'stream')).rejects.toMatchObject({ code: 'FILE_NOT_FOUND' });
   });
@@ -267,7 +312,10 @@ describe('openFile', () => {
     const h = hash(12);
     engine.script = (t) => t.resolve(movie(h));
 
-    await expect(torrents.openFile(h, 2, 'stream')).rejects.toMatchObject({ code: 'INSUFFICIENT_STORAGE', message: `no room for ${h}/2` });
+    await expect(torrents.openFile(h, 2, 'stream')).rejects.toMatchObject({
+      code: 'INSUFFICIENT_STORAGE',
+      message: `no room for ${h}/2`,
+    });
     expect(engine.last(h).wanted).toEqual([1]);
     expect([...torrents.wantedFiles(h)]).toEqual([1]);
   });
@@ -293,7 +341,14 @@ describe('idle torrents', () => {
   test('stopIdle stops only stream-started, unread, unfinished torrents', async () => {
     const { clock, engine, torrents, storage } = setup();
     engine.script = (t) => t.resolve(movie(t.infoHash));
-    const [idle, api, adopted, released, complete, reading] = [20, 21, 22, 23, 24, 25].map(hash) as [string, string, string, string, string, string];
+    const [idle, api, adopted, released, complete, reading] = [20, 21, 22, 23, 24, 25].map(hash) as [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
 
     await torrents.openFile(idle, undefined, 'stream');
     torrents.add({ infoHash: api, trackers: [] });
@@ -314,7 +369,12 @@ describe('idle torrents', () => {
     expect(engine.removes).toEqual([{ infoHash: idle, deleteFiles: false, at: T0 + IDLE }]);
     expect(storage.released).toEqual([idle]);
     expect(torrents.has(idle)).toBe(false);
-    expect(torrents.list().map((v) => v.infoHash).sort()).toEqual([api, adopted, released, complete, reading].sort());
+    expect(
+      torrents
+        .list()
+        .map((v) => v.infoHash)
+        .sort(),
+    ).toEqual([api, adopted, released, complete, reading].sort());
 
     await clock.advance(IDLE - 10_000); // the released reader's minute is up now
     expect(await torrents.stopIdle(IDLE)).toEqual([released]);
@@ -337,13 +397,24 @@ describe('idle torrents', () => {
 
 test('file-done listeners get the event; one that throws does not stop the others', async () => {
   const logs: Array<{ msg: string; infoHash?: string }> = [];
-  const sink = new Writable({ write(chunk, _enc, done) { logs.push(JSON.parse(String(chunk))); done(); } });
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      logs.push(JSON.parse(String(chunk)));
+      done();
+    },
+  });
   const { engine, torrents } = setup({}, pino({ level: 'error' }, sink));
   const h = hash(30);
   const events: unknown[] = [];
   const calls: string[] = [];
-  torrents.onFileDone(() => { calls.push('first'); throw new Error('listener broke'); });
-  torrents.onFileDone((e) => { calls.push('second'); events.push(e); });
+  torrents.onFileDone(() => {
+    calls.push('first');
+    throw new Error('listener broke');
+  });
+  torrents.onFileDone((e) => {
+    calls.push('second');
+    events.push(e);
+  });
   engine.script = (t) => t.markDone(0); // already done when metadata arrives: reported at once
 
   torrents.add({ infoHash: h, trackers: [] });
@@ -376,7 +447,12 @@ describe('list, remove, shutdown', () => {
       ['A', new Date(T0).toISOString()],
     ]);
     engine.engineStats = { downloadSpeed: 7, uploadSpeed: 3, dht: { enabled: true, nodes: 12 } };
-    expect(torrents.stats()).toEqual({ downloadSpeed: 7, uploadSpeed: 3, dht: { enabled: true, nodes: 12 }, activeTorrents: 3 });
+    expect(torrents.stats()).toEqual({
+      downloadSpeed: 7,
+      uploadSpeed: 3,
+      dht: { enabled: true, nodes: 12 },
+      activeTorrents: 3,
+    });
   });
 
   test('remove() forgets the torrent and removes it from the engine', async () => {
@@ -425,7 +501,10 @@ describe('list, remove, shutdown', () => {
     torrents.add({ infoHash: hash(47), trackers: [] });
     torrents.add({ infoHash: hash(48), trackers: [] });
     await clock.advance(TIMEOUT); // both attempts timed out; both wait 1 s before the next
-    expect(clock.pending()).toEqual([{ due: T0 + TIMEOUT + 1000, ms: 1000 }, { due: T0 + TIMEOUT + 1000, ms: 1000 }]);
+    expect(clock.pending()).toEqual([
+      { due: T0 + TIMEOUT + 1000, ms: 1000 },
+      { due: T0 + TIMEOUT + 1000, ms: 1000 },
+    ]);
     await torrents.shutdown();
     expect(engine.destroyed).toBe(true);
     expect(clock.pending()).toEqual([]);
@@ -440,7 +519,9 @@ describe('TORRENT_MAX_ACTIVE', () => {
     const { clock, torrents } = setup({ maxActive: 2 });
     torrents.add({ infoHash: hash(60), trackers: [] });
     torrents.add({ infoHash: hash(61), trackers: [] });
-    expect(() => torrents.add({ infoHash: hash(62), trackers: [] })).toThrow(expect.objectContaining({ code: 'TOO_MANY_TORRENTS', message: expect.stringContaining('TORRENT_MAX_ACTIVE=2') }));
+    expect(() => torrents.add({ infoHash: hash(62), trackers: [] })).toThrow(
+      expect.objectContaining({ code: 'TOO_MANY_TORRENTS', message: expect.stringContaining('TORRENT_MAX_ACTIVE=2') }),
+    );
     await expect(torrents.openFile(hash(63), undefined, 'stream')).rejects.toMatchObject({ code: 'TOO_MANY_TORRENTS' });
     expect(torrents.add({ infoHash: hash(61), trackers: [] }).infoHash).toBe(hash(61)); // already there: fine
     await clock.advance(TIMEOUT); // both time out (maxRetries 0) and fail
@@ -456,5 +537,10 @@ test('a dead engine: adds answer ENGINE_UNAVAILABLE naming the cause, and engine
   expect(torrents.engineFailure()).toBeUndefined();
   engine.diedOf = 'TORRENT_PORT 6881 is in use: set TORRENT_PORT=0 for any free port, or free it';
   expect(torrents.engineFailure()).toBe(engine.diedOf);
-  expect(() => torrents.add({ infoHash: hash(70), trackers: [] })).toThrow(expect.objectContaining({ code: 'ENGINE_UNAVAILABLE', message: expect.stringContaining('TORRENT_PORT 6881 is in use') }));
+  expect(() => torrents.add({ infoHash: hash(70), trackers: [] })).toThrow(
+    expect.objectContaining({
+      code: 'ENGINE_UNAVAILABLE',
+      message: expect.stringContaining('TORRENT_PORT 6881 is in use'),
+    }),
+  );
 });

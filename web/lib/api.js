@@ -40,4 +40,5 @@ export async function api(path, { method = 'GET', body, form, signal } = {}) {
 }
 
 /** True when a feature route (Kodi, addon, subtitles) is simply not installed on this server. */
-export const isMissingRoute = (err) => err instanceof ApiError && err.status === 404 && /^No route for /.test(err.message);
+export const isMissingRoute = (err) =>
+  err instanceof ApiError && err.status === 404 && /^No route for /.test(err.message);

@@ -20,7 +20,10 @@ export function createCachePanel(root, notify) {
       const used = percent(s.diskUsagePercent);
       bar.value = used;
       bar.classList.toggle('warn', used >= 80);
-      setText($('usage'), `${formatBytes(s.diskUsage * 1024 * 1024)} of ${formatBytes(s.maxDiskUsage * 1024 * 1024)} (${used.toFixed(1)} %)`);
+      setText(
+        $('usage'),
+        `${formatBytes(s.diskUsage * 1024 * 1024)} of ${formatBytes(s.maxDiskUsage * 1024 * 1024)} (${used.toFixed(1)} %)`,
+      );
       setText($('backend'), s.backend);
       setText($('entries'), `${s.size} / ${s.maxSize}`);
       setText($('hits'), s.hits === undefined ? '—' : `${s.hitRate} % (${s.hits} hits, ${s.misses} misses)`);

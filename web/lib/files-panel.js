@@ -28,18 +28,36 @@ export function createFilesPanel(infoHash, actions) {
     const named = (label) => [label, srOnly(` ${file.name}`)];
     const buttons = [];
     if (kind === 'video' || kind === 'audio') {
-      const play = h('button', { type: 'button', class: 'btn btn-primary', onclick: () => actions.play(file, files) }, ...named('Play'));
+      const play = h(
+        'button',
+        { type: 'button', class: 'btn btn-primary', onclick: () => actions.play(file, files) },
+        ...named('Play'),
+      );
       if (!file.browserPlayable) play.title = 'Browsers rarely play this format; try Kodi or the M3U link';
       buttons.push(play);
     }
     buttons.push(
-      h('a', { class: 'btn', href: `/stream/proxy/${infoHash}?fileIndex=${file.index}&download=true`, download: file.name }, ...named('Download')),
-      h('button', { type: 'button', class: 'btn', onclick: () => actions.copyUrl(playerPath(infoHash, file)) }, ...named('Copy URL')),
+      h(
+        'a',
+        { class: 'btn', href: `/stream/proxy/${infoHash}?fileIndex=${file.index}&download=true`, download: file.name },
+        ...named('Download'),
+      ),
+      h(
+        'button',
+        { type: 'button', class: 'btn', onclick: () => actions.copyUrl(playerPath(infoHash, file)) },
+        ...named('Copy URL'),
+      ),
     );
-    if (kind === 'video' || kind === 'audio') buttons.push(h('button', { type: 'button', class: 'btn', onclick: () => actions.kodi(file) }, ...named('Play on Kodi')));
-    const el = h('li', { class: 'file', 'data-index': String(file.index) },
+    if (kind === 'video' || kind === 'audio')
+      buttons.push(
+        h('button', { type: 'button', class: 'btn', onclick: () => actions.kodi(file) }, ...named('Play on Kodi')),
+      );
+    const el = h(
+      'li',
+      { class: 'file', 'data-index': String(file.index) },
       h('div', { class: 'file-info' }, name, meta),
-      h('div', { class: 'file-actions' }, buttons));
+      h('div', { class: 'file-actions' }, buttons),
+    );
     return { el, meta };
   };
 
@@ -66,10 +84,13 @@ export function createFilesPanel(infoHash, actions) {
     if (inFlight || wait > 0) {
       // Updates arrive only on change: the last one must not be lost to the throttle, or a torrent
       // that just finished would keep showing stale file progress forever.
-      trailing ??= setTimeout(() => {
-        trailing = undefined;
-        void refresh();
-      }, Math.max(wait, 200));
+      trailing ??= setTimeout(
+        () => {
+          trailing = undefined;
+          void refresh();
+        },
+        Math.max(wait, 200),
+      );
       return;
     }
     inFlight = true;

@@ -1,8 +1,36 @@
 /** Language guess from names like "Movie.en.srt" or "Subs/English.srt", for srclang and labels. */
-const LANGS = { en: 'en', eng: 'en', english: 'en', fr: 'fr', fre: 'fr', french: 'fr', de: 'de', ger: 'de', german: 'de', es: 'es', spa: 'es', spanish: 'es', it: 'it', ita: 'it', italian: 'it', pt: 'pt', por: 'pt', portuguese: 'pt', nl: 'nl', dutch: 'nl', ru: 'ru', rus: 'ru', russian: 'ru' };
+const LANGS = {
+  en: 'en',
+  eng: 'en',
+  english: 'en',
+  fr: 'fr',
+  fre: 'fr',
+  french: 'fr',
+  de: 'de',
+  ger: 'de',
+  german: 'de',
+  es: 'es',
+  spa: 'es',
+  spanish: 'es',
+  it: 'it',
+  ita: 'it',
+  italian: 'it',
+  pt: 'pt',
+  por: 'pt',
+  portuguese: 'pt',
+  nl: 'nl',
+  dutch: 'nl',
+  ru: 'ru',
+  rus: 'ru',
+  russian: 'ru',
+};
 
 function subtitleLanguage(name) {
-  const words = name.toLowerCase().replace(/\.[^.]+$/, '').split(/[^a-z]+/).reverse();
+  const words = name
+    .toLowerCase()
+    .replace(/\.[^.]+$/, '')
+    .split(/[^a-z]+/)
+    .reverse();
   return words.map((w) => LANGS[w]).find(Boolean);
 }
 
@@ -13,7 +41,11 @@ function subtitleLanguage(name) {
 export function subtitleTracks(infoHash, files) {
   return files
     .filter((f) => f.mediaKind === 'subtitle')
-    .map((f) => ({ src: `/subtitles/${infoHash}/${f.index}.vtt`, label: f.name.replace(/\.[^.]+$/, ''), lang: subtitleLanguage(f.path ?? f.name) }));
+    .map((f) => ({
+      src: `/subtitles/${infoHash}/${f.index}.vtt`,
+      label: f.name.replace(/\.[^.]+$/, ''),
+      lang: subtitleLanguage(f.path ?? f.name),
+    }));
 }
 
 /**
@@ -33,10 +65,14 @@ export function playInVideo(video, { src, tracks = [], onNotice = () => {} }) {
     if (t.lang) track.srclang = t.lang;
     // The first one shows by default; the player's menu switches or hides them.
     if (i === 0) track.default = true;
-    track.addEventListener('error', () => {
-      track.remove();
-      onNotice(`Subtitles "${t.label}" could not be loaded.`);
-    }, { once: true });
+    track.addEventListener(
+      'error',
+      () => {
+        track.remove();
+        onNotice(`Subtitles "${t.label}" could not be loaded.`);
+      },
+      { once: true },
+    );
     video.append(track);
   });
   video.load();
@@ -48,7 +84,8 @@ export function playInVideo(video, { src, tracks = [], onNotice = () => {} }) {
 /** Human text for a <video> error, with the way out for formats browsers cannot decode. */
 export function videoErrorText(video) {
   const code = video.error?.code;
-  if (code === 4) return 'This browser cannot play this file (MKV, AVI and some codecs are not supported). Use Download, the M3U link or Kodi instead.';
+  if (code === 4)
+    return 'This browser cannot play this file (MKV, AVI and some codecs are not supported). Use Download, the M3U link or Kodi instead.';
   if (code === 2) return 'The stream was interrupted (network error). Press play to retry.';
   if (code === 3) return 'The video could not be decoded.';
   return 'The video could not be played.';

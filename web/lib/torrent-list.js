@@ -2,7 +2,13 @@ import { h, setText } from './dom.js';
 import { createFilesPanel } from './files-panel.js';
 import { formatEta, formatSpeed, percent } from './format.js';
 
-const STATUS_TEXT = { connecting: 'Connecting', connected: 'Connected', downloading: 'Downloading', complete: 'Complete', failed: 'Failed' };
+const STATUS_TEXT = {
+  connecting: 'Connecting',
+  connected: 'Connected',
+  downloading: 'Downloading',
+  complete: 'Complete',
+  failed: 'Failed',
+};
 
 /**
  * The live list of torrents. `update(list)` is called with every pushed or polled list; cards are
@@ -11,7 +17,10 @@ const STATUS_TEXT = { connecting: 'Connecting', connected: 'Connected', download
  */
 export function createTorrentList(container, actions) {
   const cards = new Map();
-  const empty = h('p', { class: 'empty muted', text: 'No torrents yet. Add one with a magnet link, an info hash or a .torrent file.' });
+  const empty = h('p', {
+    class: 'empty muted',
+    text: 'No torrents yet. Add one with a magnet link, an info hash or a .torrent file.',
+  });
   container.after(empty);
 
   const card = (t) => {
@@ -35,16 +44,30 @@ export function createTorrentList(container, actions) {
       kodi: (file) => actions.kodi(current, file),
     };
     const files = createFilesPanel(t.infoHash, torrentActions);
-    const remove = h('button', { type: 'button', class: 'btn btn-danger', onclick: () => actions.remove(current) }, 'Remove');
-    const m3u = h('a', { class: 'btn', href: `/playlist/${t.infoHash}.m3u`, title: 'Playlist for VLC, Kodi and other players' }, 'M3U playlist');
-    const el = h('li', { class: 'torrent', 'data-hash': t.infoHash },
-      h('article', { 'aria-labelledby': nameId },
+    const remove = h(
+      'button',
+      { type: 'button', class: 'btn btn-danger', onclick: () => actions.remove(current) },
+      'Remove',
+    );
+    const m3u = h(
+      'a',
+      { class: 'btn', href: `/playlist/${t.infoHash}.m3u`, title: 'Playlist for VLC, Kodi and other players' },
+      'M3U playlist',
+    );
+    const el = h(
+      'li',
+      { class: 'torrent', 'data-hash': t.infoHash },
+      h(
+        'article',
+        { 'aria-labelledby': nameId },
         h('div', { class: 'torrent-head' }, name, badge),
         h('div', { class: 'progress-row' }, bar, pct),
         h('dl', { class: 'stats' }, down.el, up.el, peers.el, eta.el),
         error,
         h('div', { class: 'torrent-actions' }, m3u, remove),
-        files.el));
+        files.el,
+      ),
+    );
     let current = t;
     let lastProgress;
     return {
@@ -53,7 +76,7 @@ export function createTorrentList(container, actions) {
       update(next) {
         current = next;
         setText(name, next.name || next.infoHash);
-        const label = next.cached ? 'Cached' : STATUS_TEXT[next.status] ?? next.status;
+        const label = next.cached ? 'Cached' : (STATUS_TEXT[next.status] ?? next.status);
         setText(badge, label);
         badge.className = `badge status-${next.cached ? 'cached' : next.status}`;
         const value = percent(next.progress);

@@ -11,53 +11,64 @@ const CLEANUP_HELP = 'Send {"forceCleanup": true} to run a cleanup now';
 export const cacheHashParams = z.object({ infoHash: infoHashPath });
 
 // The messages are the ones clients saw before these schemas existed: one per kind of mistake.
-export const CleanupRequest = z.object({ forceCleanup: z.literal(true, CLEANUP_HELP) }, CLEANUP_HELP)
+export const CleanupRequest = z
+  .object({ forceCleanup: z.literal(true, CLEANUP_HELP) }, CLEANUP_HELP)
   .openapi('CleanupRequest');
 
-export const CheckRequest = z.object({
-  infoHashes: z.array(infoHash, CHECK_HELP)
-    .min(1, CHECK_HELP)
-    .max(MAX_CHECK, `At most ${MAX_CHECK} info hashes per request`),
-}, CHECK_HELP).openapi('CheckRequest');
+export const CheckRequest = z
+  .object(
+    {
+      infoHashes: z
+        .array(infoHash, CHECK_HELP)
+        .min(1, CHECK_HELP)
+        .max(MAX_CHECK, `At most ${MAX_CHECK} info hashes per request`),
+    },
+    CHECK_HELP,
+  )
+  .openapi('CheckRequest');
 
 const backend = z.enum(['memory', 'sqlite', 'redis']);
 const percent = z.string().openapi({ example: '12.50' });
 const mb = (description: string) => z.number().openapi({ description });
 
-export const CacheStats = z.object({
-  backend,
-  size: z.number().int().openapi({ description: 'Cached torrents' }),
-  maxSize: z.number().int(),
-  diskUsage: mb('MB used, reservations of downloads in progress included'),
-  cachedBytes: z.number().int(),
-  reservedBytes: z.number().int(),
-  maxDiskUsage: mb('MB'),
-  diskUsagePercent: percent,
-  cleanupInterval: z.number().int().openapi({ description: 'Seconds' }),
-  ttl: z.number().int().openapi({ description: 'Seconds' }),
-  hits: z.number().int(),
-  misses: z.number().int(),
-  hitRate: percent,
-  evictions: z.number().int(),
-  scalingInfo: z.object({
+export const CacheStats = z
+  .object({
     backend,
-    isScalable: z.boolean(),
-    supportsPersistence: z.boolean(),
-    recommendedForProduction: z.boolean(),
-  }),
-}).openapi('CacheStats');
+    size: z.number().int().openapi({ description: 'Cached torrents' }),
+    maxSize: z.number().int(),
+    diskUsage: mb('MB used, reservations of downloads in progress included'),
+    cachedBytes: z.number().int(),
+    reservedBytes: z.number().int(),
+    maxDiskUsage: mb('MB'),
+    diskUsagePercent: percent,
+    cleanupInterval: z.number().int().openapi({ description: 'Seconds' }),
+    ttl: z.number().int().openapi({ description: 'Seconds' }),
+    hits: z.number().int(),
+    misses: z.number().int(),
+    hitRate: percent,
+    evictions: z.number().int(),
+    scalingInfo: z.object({
+      backend,
+      isScalable: z.boolean(),
+      supportsPersistence: z.boolean(),
+      recommendedForProduction: z.boolean(),
+    }),
+  })
+  .openapi('CacheStats');
 
-export const CacheConfig = z.object({
-  backend,
-  maxSize: z.number().int(),
-  currentSize: z.number().int(),
-  maxDiskUsage: mb('MB'),
-  currentDiskUsage: mb('MB'),
-  diskUsagePercent: percent,
-  cleanupInterval: z.number().int().openapi({ description: 'Seconds' }),
-  ttl: z.number().int().openapi({ description: 'Seconds' }),
-  minFreeMB: mb('Free disk space the cleaner keeps, MB'),
-}).openapi('CacheConfig');
+export const CacheConfig = z
+  .object({
+    backend,
+    maxSize: z.number().int(),
+    currentSize: z.number().int(),
+    maxDiskUsage: mb('MB'),
+    currentDiskUsage: mb('MB'),
+    diskUsagePercent: percent,
+    cleanupInterval: z.number().int().openapi({ description: 'Seconds' }),
+    ttl: z.number().int().openapi({ description: 'Seconds' }),
+    minFreeMB: mb('Free disk space the cleaner keeps, MB'),
+  })
+  .openapi('CacheConfig');
 
 const CleanupResult = z.object({
   cleanedCount: z.number().int(),
@@ -70,7 +81,9 @@ const CheckResult = z.object({
   infoHash: z.string(),
   cached: z.boolean(),
   files: z.array(z.object({ index: z.number().int(), name: z.string(), length: z.number().int() })),
-  active: z.object({ status: z.string(), progress: percent, numPeers: z.number().int() }).nullable()
+  active: z
+    .object({ status: z.string(), progress: percent, numPeers: z.number().int() })
+    .nullable()
     .openapi({ description: 'The download in progress, null when not active' }),
 });
 

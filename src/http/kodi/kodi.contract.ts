@@ -6,8 +6,8 @@ import { z } from '../shared/zod.js';
 
 /** Contract of /api/kodi/* (kodi.routes.ts), /playlist/* and /strm/* (playlist.routes.ts). */
 
-const BODY_HELP = 'Send a JSON body (Content-Type: application/json) like '
-  + '{"infoHash": "<40 hex characters>", "fileIndex": 0}';
+const BODY_HELP =
+  'Send a JSON body (Content-Type: application/json) like ' + '{"infoHash": "<40 hex characters>", "fileIndex": 0}';
 
 /**
  * `kodi` stays unknown here: PlaybackService checks it (kodi.url must be an http(s) URL, ...) with
@@ -23,39 +23,52 @@ const kodiTarget = z.unknown().openapi({
   },
 });
 
-export const KodiPlay = z.object({
-  infoHash: domainValue((value) => {
-    if (value === undefined || value === null || value === '') throw invalidInput('infoHash is required');
-    return infoHashParam(value);
-  }).openapi({ type: 'string', description: '40 hex or 32 base32 characters' }),
-  // null counts as absent, as it did before the schema.
-  fileIndex: domainValue((value) => fileIndexParam(value ?? undefined))
-    .openapi({ type: 'integer', minimum: 0, description: 'Default: the largest video file' }),
-  kodi: kodiTarget.optional(),
-}, BODY_HELP).openapi('KodiPlay');
+export const KodiPlay = z
+  .object(
+    {
+      infoHash: domainValue((value) => {
+        if (value === undefined || value === null || value === '') throw invalidInput('infoHash is required');
+        return infoHashParam(value);
+      }).openapi({ type: 'string', description: '40 hex or 32 base32 characters' }),
+      // null counts as absent, as it did before the schema.
+      fileIndex: domainValue((value) => fileIndexParam(value ?? undefined)).openapi({
+        type: 'integer',
+        minimum: 0,
+        description: 'Default: the largest video file',
+      }),
+      kodi: kodiTarget.optional(),
+    },
+    BODY_HELP,
+  )
+  .openapi('KodiPlay');
 
 export const kodiStatusQuery = z.object({
-  url: z.string('url must be given once, as a string').optional().openapi({
-    param: {
-      description: 'Kodi web server URL; default KODI_URL. '
-        + 'The configured credentials are only sent to KODI_URL\'s host.',
-    },
-  }),
+  url: z
+    .string('url must be given once, as a string')
+    .optional()
+    .openapi({
+      param: {
+        description:
+          'Kodi web server URL; default KODI_URL. ' + "The configured credentials are only sent to KODI_URL's host.",
+      },
+    }),
 });
 
 export const playlistParams = z.object({ infoHash: infoHashPath });
 export const strmParams = z.object({ infoHash: infoHashPath, fileIndex: fileIndexPath });
 
-export const KodiSent = z.object({
-  action: z.enum(['play', 'queue']),
-  method: z.enum(['Player.Open', 'Playlist.Add']),
-  kodi: z.string().openapi({ description: 'Kodi URL without credentials' }),
-  infoHash: z.string(),
-  fileIndex: z.number().int(),
-  fileName: z.string(),
-  url: z.string().openapi({ description: 'The stream URL sent to Kodi' }),
-  note: z.string(),
-}).openapi('KodiSent');
+export const KodiSent = z
+  .object({
+    action: z.enum(['play', 'queue']),
+    method: z.enum(['Player.Open', 'Playlist.Add']),
+    kodi: z.string().openapi({ description: 'Kodi URL without credentials' }),
+    infoHash: z.string(),
+    fileIndex: z.number().int(),
+    fileName: z.string(),
+    url: z.string().openapi({ description: 'The stream URL sent to Kodi' }),
+    note: z.string(),
+  })
+  .openapi('KodiSent');
 
 const KodiStatus = z.object({
   reachable: z.boolean(),
@@ -72,9 +85,10 @@ export const registerKodiContract: Registrar = (registry) => {
     method: 'post',
     path: '/api/kodi/play',
     summary: 'Play a file on Kodi (JSON-RPC Player.Open with our absolute stream URL)',
-    description: 'The torrent must be added (or cached). Default file: the largest video. Kodi answers "OK" even for a '
-      + 'URL it cannot play, so success means "request accepted", not "playing". Kodi defaults: KODI_URL, '
-      + 'KODI_USERNAME, KODI_PASSWORD.',
+    description:
+      'The torrent must be added (or cached). Default file: the largest video. Kodi answers "OK" even for a ' +
+      'URL it cannot play, so success means "request accepted", not "playing". Kodi defaults: KODI_URL, ' +
+      'KODI_USERNAME, KODI_PASSWORD.',
     request: { body: playBody },
     responses: {
       200: ok(KodiSent),
@@ -87,7 +101,7 @@ export const registerKodiContract: Registrar = (registry) => {
   registry.registerPath({
     method: 'post',
     path: '/api/kodi/queue',
-    summary: 'Append a file to Kodi\'s video playlist (JSON-RPC Playlist.Add, playlist 1)',
+    summary: "Append a file to Kodi's video playlist (JSON-RPC Playlist.Add, playlist 1)",
     request: { body: playBody },
     responses: {
       200: ok(KodiSent),
@@ -110,8 +124,9 @@ export const registerKodiContract: Registrar = (registry) => {
     path: '/playlist/{infoHash}.m3u',
     ...expressPath('/playlist/:file'),
     summary: 'M3U playlist of the video and audio files of a torrent (absolute player URLs)',
-    description: 'Ordered by path with numeric comparison; a torrent without media files gives an empty playlist. '
-      + 'URLs use PUBLIC_URL, else the request\'s X-Forwarded-Proto/Host or Host.',
+    description:
+      'Ordered by path with numeric comparison; a torrent without media files gives an empty playlist. ' +
+      "URLs use PUBLIC_URL, else the request's X-Forwarded-Proto/Host or Host.",
     request: { params: playlistParams },
     responses: { 200: m3u, 400: failure('Bad info hash'), 404: failure('Unknown torrent') },
   });

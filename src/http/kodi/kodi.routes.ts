@@ -10,8 +10,10 @@ export function kodiRoutes(playback: PlaybackService, publicUrl: string | undefi
   const router = Router();
 
   // Kodi fetches the stream itself, so the URL must be absolute and reachable from the TV.
-  const streamUrlFor = (req: Request): StreamUrlFor => (infoHash, fileIndex, fileName) =>
-    publicBaseUrl(req, publicUrl) + playerPath(infoHash, fileIndex, fileName);
+  const streamUrlFor =
+    (req: Request): StreamUrlFor =>
+    (infoHash, fileIndex, fileName) =>
+      publicBaseUrl(req, publicUrl) + playerPath(infoHash, fileIndex, fileName);
 
   router.post('/api/kodi/play', async (req, res) => {
     res.json({ success: true, data: await playback.play(playbackRequest(req), streamUrlFor(req)) });

@@ -24,9 +24,10 @@ export function playlistRoutes(library: LibraryService, publicUrl: string | unde
     const name = stripSuffix(req.params.file, '.m3u');
     if (name === undefined) return next(); // the 404 handler answers
     const base = publicBaseUrl(req, publicUrl);
-    const views = name === 'all'
-      ? await library.list()
-      : [await library.get(parse(playlistParams, { infoHash: name }, 'path parameter').infoHash)];
+    const views =
+      name === 'all'
+        ? await library.list()
+        : [await library.get(parse(playlistParams, { infoHash: name }, 'path parameter').infoHash)];
     const items = views.flatMap((view) => playlistItems(view, base));
     const fileName = name === 'all' ? 'all.m3u' : `${views[0]!.name}.m3u`;
     send(res, 'audio/x-mpegurl; charset=utf-8', fileName, buildM3u(items));
@@ -39,10 +40,19 @@ export function playlistRoutes(library: LibraryService, publicUrl: string | unde
     const { infoHash, fileIndex } = parse(strmParams, params, 'path parameter');
     const view = await library.get(infoHash);
     const file = view.files.find((f) => f.index === fileIndex);
-    if (!file) throw new DomainError('FILE_NOT_FOUND', `File index ${fileIndex} does not exist; torrent ${view.infoHash} has ${view.files.length} file(s)`);
+    if (!file)
+      throw new DomainError(
+        'FILE_NOT_FOUND',
+        `File index ${fileIndex} does not exist; torrent ${view.infoHash} has ${view.files.length} file(s)`,
+      );
     // Kodi titles a .strm library item after its file name, so name it after the media file.
     const strmName = `${file.name.replace(/\.[^.]*$/, '') || file.name}.strm`;
-    send(res, 'text/plain; charset=utf-8', strmName, buildStrm(publicBaseUrl(req, publicUrl) + playerPath(view.infoHash, file.index, file.name)));
+    send(
+      res,
+      'text/plain; charset=utf-8',
+      strmName,
+      buildStrm(publicBaseUrl(req, publicUrl) + playerPath(view.infoHash, file.index, file.name)),
+    );
   });
 
   return router;
@@ -62,7 +72,9 @@ export function playlistItems(view: TorrentView, base: string): PlaylistItem[] {
 }
 
 function stripSuffix(value: string | undefined, suffix: string): string | undefined {
-  return value !== undefined && value.endsWith(suffix) && value.length > suffix.length ? value.slice(0, -suffix.length) : undefined;
+  return value !== undefined && value.endsWith(suffix) && value.length > suffix.length
+    ? value.slice(0, -suffix.length)
+    : undefined;
 }
 
 function send(res: Response, contentType: string, fileName: string, body: string): void {

@@ -41,7 +41,8 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
       return;
     }
     const bodyError = err as { type?: string; status?: number; message?: string };
-    if (bodyError.type === 'entity.parse.failed') return sendError(res, 400, 'INVALID_INPUT', 'Request body is not valid JSON');
+    if (bodyError.type === 'entity.parse.failed')
+      return sendError(res, 400, 'INVALID_INPUT', 'Request body is not valid JSON');
     if (bodyError.type === 'entity.too.large') return sendError(res, 413, 'INVALID_INPUT', 'Request body is too large');
     logger.error({ err, path: req.path }, 'unhandled error');
     sendError(res, 500, 'INTERNAL', 'Internal server error');

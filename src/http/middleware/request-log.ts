@@ -13,7 +13,10 @@ export function requestLog(logger: Logger): RequestHandler {
       const started = process.hrtime.bigint();
       res.once('close', () => {
         const ms = Number(process.hrtime.bigint() - started) / 1e6;
-        logger.debug({ id, method: req.method, url: req.originalUrl, status: res.statusCode, ms: Math.round(ms) }, 'request');
+        logger.debug(
+          { id, method: req.method, url: req.originalUrl, status: res.statusCode, ms: Math.round(ms) },
+          'request',
+        );
       });
     }
     next();

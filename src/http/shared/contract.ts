@@ -8,13 +8,17 @@ import { z } from './zod.js';
 export type Registrar = (registry: OpenAPIRegistry) => void;
 
 /** What every error answer looks like (error.middleware.ts). */
-export const ErrorBody = z.object({
-  success: z.literal(false),
-  error: z.object({ code: z.string().openapi({ example: 'INVALID_INPUT' }), message: z.string() }),
-}).openapi('Error');
+export const ErrorBody = z
+  .object({
+    success: z.literal(false),
+    error: z.object({ code: z.string().openapi({ example: 'INVALID_INPUT' }), message: z.string() }),
+  })
+  .openapi('Error');
 
-const json = (schema: z.ZodType, description: string): ResponseConfig =>
-  ({ description, content: { 'application/json': { schema } } });
+const json = (schema: z.ZodType, description: string): ResponseConfig => ({
+  description,
+  content: { 'application/json': { schema } },
+});
 
 /** `{ success: true, data }`, our JSON envelope. */
 export const ok = (data: z.ZodType, description = 'OK'): ResponseConfig =>
@@ -32,8 +36,10 @@ export const plainJson = json;
 export const htmlPage = (description = 'HTML page'): ResponseConfig => ({ description, content: { 'text/html': {} } });
 
 /** A text body of the given media type (playlists, .strm, SVG, VTT). */
-export const textBody = (mediaType: string, description: string): ResponseConfig =>
-  ({ description, content: { [mediaType]: { schema: z.string() } } });
+export const textBody = (mediaType: string, description: string): ResponseConfig => ({
+  description,
+  content: { [mediaType]: { schema: z.string() } },
+});
 
 /**
  * Marks an operation whose documented path is not the Express one (a `:file` param with a suffix

@@ -8,7 +8,11 @@ export const playerPath = (infoHash: string, fileIndex: number, fileName: string
   `/stream/${infoHash}/${fileIndex}/${encodeURIComponent(fileName)}`;
 
 /** A file's URL, ending in the file name when we know it (players sniff the extension). */
-export function streamPath(file: { infoHash: string; fileIndex: number | undefined; fileName: string | undefined }): string {
+export function streamPath(file: {
+  infoHash: string;
+  fileIndex: number | undefined;
+  fileName: string | undefined;
+}): string {
   if (file.fileIndex !== undefined && file.fileName) return playerPath(file.infoHash, file.fileIndex, file.fileName);
   return `/stream/proxy/${file.infoHash}${file.fileIndex === undefined ? '' : `?fileIndex=${file.fileIndex}`}`;
 }

@@ -26,12 +26,18 @@ const HASH_HELP = '40 hex or 32 base32 characters';
 const EXAMPLE_HASH = '0123456789abcdef0123456789abcdef01234567';
 
 /** An info hash in a body or a list; normalized to lower-case hex. */
-export const infoHash = domainValue(infoHashParam)
-  .openapi({ type: 'string', description: HASH_HELP, example: EXAMPLE_HASH });
+export const infoHash = domainValue(infoHashParam).openapi({
+  type: 'string',
+  description: HASH_HELP,
+  example: EXAMPLE_HASH,
+});
 
 /** An info hash as a path parameter (the description belongs to the parameter there). */
-export const infoHashPath = domainValue(infoHashParam)
-  .openapi({ type: 'string', example: EXAMPLE_HASH, param: { description: HASH_HELP } });
+export const infoHashPath = domainValue(infoHashParam).openapi({
+  type: 'string',
+  example: EXAMPLE_HASH,
+  param: { description: HASH_HELP },
+});
 
 /** An optional file index (query string or JSON); absent and "" mean "the default file". */
 export const optionalFileIndex = domainValue((value) => fileIndexParam(value)).openapi({ type: 'integer', minimum: 0 });

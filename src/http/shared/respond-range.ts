@@ -10,7 +10,12 @@ import type { StreamTarget } from '../../services/stream.service.js';
  * 304 and 416. The body is piped with stream.pipeline, so a client that goes away destroys the read
  * (and with it the urgency of the pieces it asked for).
  */
-export async function respondWithRange(req: Request, res: Response, target: StreamTarget, options: { download: boolean }): Promise<void> {
+export async function respondWithRange(
+  req: Request,
+  res: Response,
+  target: StreamTarget,
+  options: { download: boolean },
+): Promise<void> {
   const { size } = target;
   res.setHeader('Accept-Ranges', 'bytes');
   res.setHeader('ETag', target.etag);
@@ -25,7 +30,8 @@ export async function respondWithRange(req: Request, res: Response, target: Stre
   }
 
   let request = parseRange(req.headers.range, size);
-  if (request.kind !== 'full' && !evaluateIfRange(header(req, 'if-range'), target.etag, target.lastModified)) request = { kind: 'full' };
+  if (request.kind !== 'full' && !evaluateIfRange(header(req, 'if-range'), target.etag, target.lastModified))
+    request = { kind: 'full' };
 
   if (request.kind === 'unsatisfiable') {
     res.status(416).setHeader('Content-Range', unsatisfiedRange(size));
@@ -51,7 +57,9 @@ export async function respondWithRange(req: Request, res: Response, target: Stre
   const boundary = randomBytes(12).toString('hex');
   const parts = request.ranges.map((range) => ({
     range,
-    head: Buffer.from(`\r\n--${boundary}\r\nContent-Type: ${target.contentType}\r\nContent-Range: ${contentRange(range, size)}\r\n\r\n`),
+    head: Buffer.from(
+      `\r\n--${boundary}\r\nContent-Type: ${target.contentType}\r\nContent-Range: ${contentRange(range, size)}\r\n\r\n`,
+    ),
   }));
   const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
   const length = parts.reduce((sum, p) => sum + p.head.length + p.range.end - p.range.start + 1, tail.length);
@@ -101,8 +109,15 @@ function firstData(body: Readable, res: Response): Promise<boolean> {
       fn();
     };
     const onData = done(() => resolve(true));
-    const onClose = done(() => { body.destroy(); resolve(false); });
-    const onError = (err: Error) => done(() => { body.destroy(); reject(err); })();
+    const onClose = done(() => {
+      body.destroy();
+      resolve(false);
+    });
+    const onError = (err: Error) =>
+      done(() => {
+        body.destroy();
+        reject(err);
+      })();
     body.once('readable', onData).once('end', onData).once('error', onError);
     res.once('close', onClose);
   });

@@ -8,15 +8,18 @@ import { z } from './zod.js';
  * runs for an absent key: it, not zod, decides whether absent is fine.
  */
 export function domainValue<T>(check: (value: unknown) => T) {
-  return z.unknown().optional().transform((value, ctx): T => {
-    try {
-      return check(value);
-    } catch (err) {
-      if (!(err instanceof DomainError)) throw err;
-      ctx.addIssue({ code: 'custom', message: err.message });
-      return z.NEVER;
-    }
-  });
+  return z
+    .unknown()
+    .optional()
+    .transform((value, ctx): T => {
+      try {
+        return check(value);
+      } catch (err) {
+        if (!(err instanceof DomainError)) throw err;
+        ctx.addIssue({ code: 'custom', message: err.message });
+        return z.NEVER;
+      }
+    });
 }
 
 /**

@@ -34,22 +34,26 @@ const rangeResponses: Record<number, ResponseConfig> = {
   507: failure('Not enough disk space for this torrent'),
 };
 
-export const StreamInfo = z.object({
-  infoHash: z.string(),
-  name: z.string(),
-  totalFiles: z.number().int(),
-  videoFiles: z.number().int(),
-  files: z.array(z.object({
-    index: z.number().int(),
+export const StreamInfo = z
+  .object({
+    infoHash: z.string(),
     name: z.string(),
-    path: z.string(),
-    length: z.number().int(),
-    mediaKind: z.enum(['video', 'audio', 'subtitle', 'other']),
-    isVideo: z.boolean(),
-    streamUrl: z.string().openapi({ example: '/stream/file/0123456789abcdef0123456789abcdef01234567/0' }),
-    playerUrl: z.string().openapi({ example: '/stream/0123456789abcdef0123456789abcdef01234567/0/movie.mp4' }),
-  })),
-}).openapi('StreamInfo');
+    totalFiles: z.number().int(),
+    videoFiles: z.number().int(),
+    files: z.array(
+      z.object({
+        index: z.number().int(),
+        name: z.string(),
+        path: z.string(),
+        length: z.number().int(),
+        mediaKind: z.enum(['video', 'audio', 'subtitle', 'other']),
+        isVideo: z.boolean(),
+        streamUrl: z.string().openapi({ example: '/stream/file/0123456789abcdef0123456789abcdef01234567/0' }),
+        playerUrl: z.string().openapi({ example: '/stream/0123456789abcdef0123456789abcdef01234567/0/movie.mp4' }),
+      }),
+    ),
+  })
+  .openapi('StreamInfo');
 
 export const registerStreamContract: Registrar = (registry) => {
   registry.registerPath({

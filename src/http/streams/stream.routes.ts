@@ -45,7 +45,13 @@ export function streamRoutes(streams: StreamService, library: LibraryService): R
     }));
     res.json({
       success: true,
-      data: { infoHash: view.infoHash, name: view.name, totalFiles: files.length, videoFiles: files.filter((f) => f.isVideo).length, files },
+      data: {
+        infoHash: view.infoHash,
+        name: view.name,
+        totalFiles: files.length,
+        videoFiles: files.filter((f) => f.isVideo).length,
+        files,
+      },
     });
   });
 

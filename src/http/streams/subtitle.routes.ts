@@ -20,8 +20,10 @@ export function subtitleRoutes(streams: StreamService): Router {
     const { infoHash, fileIndex } = parse(subtitleParams, req.params, 'path parameter');
     const target = await streams.resolve(infoHash, fileIndex);
     try {
-      if (!/\.(srt|vtt)$/i.test(target.fileName)) throw invalidInput(`File ${fileIndex} (${target.fileName}) is not an SRT or VTT subtitle`);
-      if (target.size > MAX_SUBTITLE_BYTES) throw invalidInput(`File ${fileIndex} is larger than ${MAX_SUBTITLE_BYTES / 1024 / 1024} MiB; not a subtitle`);
+      if (!/\.(srt|vtt)$/i.test(target.fileName))
+        throw invalidInput(`File ${fileIndex} (${target.fileName}) is not an SRT or VTT subtitle`);
+      if (target.size > MAX_SUBTITLE_BYTES)
+        throw invalidInput(`File ${fileIndex} is larger than ${MAX_SUBTITLE_BYTES / 1024 / 1024} MiB; not a subtitle`);
       let bytes: Uint8Array = new Uint8Array(0);
       if (target.size > 0) {
         const stream = target.open({ start: 0, end: target.size - 1 });

@@ -1,12 +1,20 @@
 import { Router, type Request, type Response } from 'express';
 import type { Config } from '../../config.js';
-import { DEFAULT_ADDON_CONFIG, encodeAddonConfig, parseAddonConfig, upstreamKey, upstreamLabel, type AddonConfig } from '../../domain/addon-config.js';
+import {
+  DEFAULT_ADDON_CONFIG,
+  encodeAddonConfig,
+  parseAddonConfig,
+  upstreamKey,
+  upstreamLabel,
+  type AddonConfig,
+} from '../../domain/addon-config.js';
 import { publicBaseUrl } from '../shared/public-url.js';
 import { parse } from '../shared/validate.js';
 import { configParams, configureQuery } from './stremio.contract.js';
 
 /** Same rules as the other pages: nothing but this server, no inline scripts (this page has none). */
-const CSP = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'";
+const CSP =
+  "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'";
 
 const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -22,7 +30,10 @@ export function stremioConfigureRoutes(config: Config): Router {
     const chosen = form.build ? fromForm(form, config.addon.upstreams) : current;
     const base = publicBaseUrl(req, config.publicUrl);
     const segment = encodeAddonConfig(chosen);
-    const manifestUrl = segment === encodeAddonConfig(DEFAULT_ADDON_CONFIG) ? `${base}/manifest.json` : `${base}/${segment}/manifest.json`;
+    const manifestUrl =
+      segment === encodeAddonConfig(DEFAULT_ADDON_CONFIG)
+        ? `${base}/manifest.json`
+        : `${base}/${segment}/manifest.json`;
     res.setHeader('Content-Type', 'text/html; charset=utf-8');
     res.setHeader('Content-Security-Policy', CSP);
     res.setHeader('Cache-Control', 'no-store');
@@ -44,9 +55,15 @@ function fromForm(form: { cachedOnly: boolean; upstream: string[] }, upstreams: 
 
 function render(upstreams: readonly string[], chosen: AddonConfig, manifestUrl: string): string {
   const isOn = (url: string) => chosen.upstreams === undefined || chosen.upstreams.includes(upstreamKey(url));
-  const boxes = upstreams.length === 0
-    ? '<p>No upstream addons are configured (ADDON_UPSTREAMS).</p>'
-    : upstreams.map((u) => `<label><input type="checkbox" name="upstream" value="${upstreamKey(u)}"${isOn(u) ? ' checked' : ''}> ${escape(upstreamLabel(u))}</label><br>`).join('\n');
+  const boxes =
+    upstreams.length === 0
+      ? '<p>No upstream addons are configured (ADDON_UPSTREAMS).</p>'
+      : upstreams
+          .map(
+            (u) =>
+              `<label><input type="checkbox" name="upstream" value="${upstreamKey(u)}"${isOn(u) ? ' checked' : ''}> ${escape(upstreamLabel(u))}</label><br>`,
+          )
+          .join('\n');
   const deepLink = manifestUrl.replace(/^https?:\/\//, 'stremio://');
   return `<!doctype html>
 <html lang="en">

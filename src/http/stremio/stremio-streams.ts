@@ -19,7 +19,11 @@ export function toStremioStreams(answer: StreamAnswer, base: string): Array<Reco
 
 function toStremioStream(c: StreamCandidate, base: string): Record<string, unknown> {
   const name = [c.cached ? CACHED_MARK : undefined, c.upstream?.name ?? 'TSS'].filter(Boolean).join('\n');
-  const ownLines = [c.fileName ?? c.infoHash, c.size !== undefined ? `💾 ${formatBytes(c.size)}` : undefined, c.origin === 'library' ? 'from your library' : undefined];
+  const ownLines = [
+    c.fileName ?? c.infoHash,
+    c.size !== undefined ? `💾 ${formatBytes(c.size)}` : undefined,
+    c.origin === 'library' ? 'from your library' : undefined,
+  ];
   const description = c.upstream?.description ?? c.upstream?.title ?? ownLines.filter(Boolean).join('\n');
   const behaviorHints: Record<string, unknown> = {
     // Same torrent (a season pack) = same group, so Stremio picks the next episode from it by itself.
@@ -35,7 +39,13 @@ function toStremioStream(c: StreamCandidate, base: string): Record<string, unkno
     description,
     url: `${base}${streamPath(c)}`,
     ...(c.subtitles.length > 0
-      ? { subtitles: c.subtitles.map((s) => ({ id: `${c.infoHash}:${s.fileIndex}`, url: `${base}${subtitlePath(c.infoHash, s.fileIndex)}`, lang: subtitleLang(s.name) })) }
+      ? {
+          subtitles: c.subtitles.map((s) => ({
+            id: `${c.infoHash}:${s.fileIndex}`,
+            url: `${base}${subtitlePath(c.infoHash, s.fileIndex)}`,
+            lang: subtitleLang(s.name),
+          })),
+        }
       : {}),
     behaviorHints,
   };

@@ -7,28 +7,42 @@ import { z } from '../shared/zod.js';
  * paths, so they are documented here only), /configure (stremio-configure.routes.ts) and /poster/*.
  */
 
-const CONFIG_HELP = 'URL-encoded JSON {"cachedOnly":true,"upstreams":["<key>"]} (the stremio-addon-sdk format); '
-  + 'keys come from /configure';
+const CONFIG_HELP =
+  'URL-encoded JSON {"cachedOnly":true,"upstreams":["<key>"]} (the stremio-addon-sdk format); ' +
+  'keys come from /configure';
 
 /** The `/<config>/` segment; anything that is not JSON reads as "no options", never an error. */
-const configSegment = z.string().transform((text): unknown => {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}).openapi({ param: { description: CONFIG_HELP } });
+const configSegment = z
+  .string()
+  .transform((text): unknown => {
+    try {
+      return JSON.parse(text);
+    } catch {
+      return undefined;
+    }
+  })
+  .openapi({ param: { description: CONFIG_HELP } });
 
 export const configParams = z.object({ config: configSegment });
 
 /** The configure form, read as leniently as a browser may send it: nothing here is ever a 400. */
 export const configureQuery = z.object({
-  build: z.unknown().optional().transform((value) => value !== undefined).openapi({
-    type: 'string',
-    param: { description: 'Present when the form was submitted: the page shows the install URL for the choices' },
-  }),
-  cachedOnly: z.unknown().optional().transform((value) => value !== undefined).openapi({ type: 'string' }),
-  upstream: z.unknown().optional()
+  build: z
+    .unknown()
+    .optional()
+    .transform((value) => value !== undefined)
+    .openapi({
+      type: 'string',
+      param: { description: 'Present when the form was submitted: the page shows the install URL for the choices' },
+    }),
+  cachedOnly: z
+    .unknown()
+    .optional()
+    .transform((value) => value !== undefined)
+    .openapi({ type: 'string' }),
+  upstream: z
+    .unknown()
+    .optional()
     .transform((value) => ([] as unknown[]).concat(value ?? []).filter((v): v is string => typeof v === 'string'))
     .openapi({ type: 'array', items: { type: 'string' }, param: { style: 'form', explode: true } }),
 });
@@ -43,9 +57,10 @@ export const registerStremioContract: Registrar = (registry) => {
     method: 'get',
     path: '/manifest.json',
     summary: 'Stremio addon manifest (install URL); built with stremio-addon-sdk',
-    description: 'Catalog "My torrents", meta for btih: ids, streams for btih: and IMDb (tt…, tt…:S:E) ids. '
-      + 'Stremio resource routes follow the addon protocol: /catalog/{type}/{id}.json, /meta/{type}/{id}.json, '
-      + '/stream/{type}/{id}.json (and /{config}/… for a configured install). Cache-Control carries cacheMaxAge.',
+    description:
+      'Catalog "My torrents", meta for btih: ids, streams for btih: and IMDb (tt…, tt…:S:E) ids. ' +
+      'Stremio resource routes follow the addon protocol: /catalog/{type}/{id}.json, /meta/{type}/{id}.json, ' +
+      '/stream/{type}/{id}.json (and /{config}/… for a configured install). Cache-Control carries cacheMaxAge.',
     responses: { 200: plainJson(z.record(z.string(), z.unknown()), 'Addon manifest') },
   });
 
@@ -96,10 +111,12 @@ export const registerStremioContract: Registrar = (registry) => {
   });
 
   const streams = {
-    summary: 'Stremio streams: btih:<hash>[:<fileIndex>], or an IMDb id from library links and upstream addons '
-      + '(ADDON_UPSTREAMS, 5 s timeout each)',
-    description: 'Every torrent stream is rewritten to an absolute URL on this server; files in the cache are marked '
-      + '"⚡ cached" and listed first.',
+    summary:
+      'Stremio streams: btih:<hash>[:<fileIndex>], or an IMDb id from library links and upstream addons ' +
+      '(ADDON_UPSTREAMS, 5 s timeout each)',
+    description:
+      'Every torrent stream is rewritten to an absolute URL on this server; files in the cache are marked ' +
+      '"⚡ cached" and listed first.',
     responses: {
       200: {
         description: '{ streams: [...] }, max-age 1 day when all are cached and every upstream answered, else 30 s',
@@ -141,8 +158,9 @@ export const registerStremioContract: Registrar = (registry) => {
     method: 'get',
     path: '/poster/{infoHash}.svg',
     ...expressPath('/poster/:file'),
-    summary: 'A generated 300x450 poster for the Stremio catalog: the torrent\'s name on a gradient coloured by '
-      + 'its info hash',
+    summary:
+      "A generated 300x450 poster for the Stremio catalog: the torrent's name on a gradient coloured by " +
+      'its info hash',
     request: { params: posterParams },
     responses: {
       200: textBody('image/svg+xml', 'SVG image (Cache-Control: public, max-age=86400)'),

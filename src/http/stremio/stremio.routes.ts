@@ -40,45 +40,58 @@ export function stremioRoutes(deps: StremioRouteDeps): Router {
   const builder = new sdk.addonBuilder({ ...(deps.manifest as unknown as sdk.Manifest), version: deps.version });
   const base = () => requestBase.getStore() ?? deps.config.publicUrl ?? '';
   // Stremio shows a placeholder for items without a poster; ours is generated from the torrent's name.
-  const withPoster = <M extends object>(meta: M, infoHash: string) => ({ ...meta, poster: `${base()}${posterPath(infoHash)}`, posterShape: 'poster' as const });
+  const withPoster = <M extends object>(meta: M, infoHash: string) => ({
+    ...meta,
+    poster: `${base()}${posterPath(infoHash)}`,
+    posterShape: 'poster' as const,
+  });
 
-  const guard = (what: string, handler: sdk.Handler): sdk.Handler => async (args) => {
-    try {
-      return await handler(args);
-    } catch (err) {
-      if (err instanceof DomainError && (err.code === 'NOT_FOUND' || err.code === 'INVALID_INPUT')) return notHandled();
-      if ((err as { noHandler?: boolean }).noHandler) throw err;
-      logger.error({ err, resource: what, id: args.id }, 'stremio handler failed');
-      throw err;
-    }
-  };
-
-  builder.defineCatalogHandler(guard('catalog', async ({ id, extra }) => {
-    if (id !== CATALOG_ID) return notHandled();
-    const skip = Math.max(0, Number.parseInt(extra.skip ?? '0', 10) || 0);
-    const metas = await deps.catalog.catalog(skip);
-    return {
-      metas: metas.map((meta) => {
-        const parsed = parseAddonId(meta.id);
-        return parsed?.kind === 'btih' ? withPoster(meta, parsed.infoHash) : meta;
-      }),
-      cacheMaxAge: SHORT_MAX_AGE,
+  const guard =
+    (what: string, handler: sdk.Handler): sdk.Handler =>
+    async (args) => {
+      try {
+        return await handler(args);
+      } catch (err) {
+        if (err instanceof DomainError && (err.code === 'NOT_FOUND' || err.code === 'INVALID_INPUT'))
+          return notHandled();
+        if ((err as { noHandler?: boolean }).noHandler) throw err;
+        logger.error({ err, resource: what, id: args.id }, 'stremio handler failed');
+        throw err;
+      }
     };
-  }));
 
-  builder.defineMetaHandler(guard('meta', async ({ id }) => {
-    const parsed = parseAddonId(id);
-    if (parsed?.kind !== 'btih' || parsed.fileIndex !== undefined) return notHandled();
-    const { meta, cached } = await deps.catalog.meta(parsed.infoHash);
-    return { meta: withPoster(meta, parsed.infoHash), cacheMaxAge: cached ? LONG_MAX_AGE : SHORT_MAX_AGE };
-  }));
+  builder.defineCatalogHandler(
+    guard('catalog', async ({ id, extra }) => {
+      if (id !== CATALOG_ID) return notHandled();
+      const skip = Math.max(0, Number.parseInt(extra.skip ?? '0', 10) || 0);
+      const metas = await deps.catalog.catalog(skip);
+      return {
+        metas: metas.map((meta) => {
+          const parsed = parseAddonId(meta.id);
+          return parsed?.kind === 'btih' ? withPoster(meta, parsed.infoHash) : meta;
+        }),
+        cacheMaxAge: SHORT_MAX_AGE,
+      };
+    }),
+  );
 
-  builder.defineStreamHandler(guard('stream', async ({ type, id, config }) => {
-    const parsed = parseAddonId(id);
-    if (!parsed) return { streams: [], cacheMaxAge: LONG_MAX_AGE };
-    const answer = await deps.streams.streams(type, parsed, parseAddonConfig(config));
-    return { streams: toStremioStreams(answer, base()), cacheMaxAge: streamsMaxAge(answer) };
-  }));
+  builder.defineMetaHandler(
+    guard('meta', async ({ id }) => {
+      const parsed = parseAddonId(id);
+      if (parsed?.kind !== 'btih' || parsed.fileIndex !== undefined) return notHandled();
+      const { meta, cached } = await deps.catalog.meta(parsed.infoHash);
+      return { meta: withPoster(meta, parsed.infoHash), cacheMaxAge: cached ? LONG_MAX_AGE : SHORT_MAX_AGE };
+    }),
+  );
+
+  builder.defineStreamHandler(
+    guard('stream', async ({ type, id, config }) => {
+      const parsed = parseAddonId(id);
+      if (!parsed) return { streams: [], cacheMaxAge: LONG_MAX_AGE };
+      const answer = await deps.streams.streams(type, parsed, parseAddonConfig(config));
+      return { streams: toStremioStreams(answer, base()), cacheMaxAge: streamsMaxAge(answer) };
+    }),
+  );
 
   const addon = sdk.getRouter(builder.getInterface());
   const router = Router();

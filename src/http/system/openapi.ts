@@ -35,8 +35,9 @@ export function openApiDocument(version: string): Record<string, unknown> {
     info: {
       title: 'Torrent Stream Server',
       version,
-      description: 'Add torrents by magnet, info hash or .torrent and stream any file over HTTP with full Range '
-        + 'support while it downloads.',
+      description:
+        'Add torrents by magnet, info hash or .torrent and stream any file over HTTP with full Range ' +
+        'support while it downloads.',
     },
   });
   return document as unknown as Record<string, unknown>;

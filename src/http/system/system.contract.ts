@@ -20,36 +20,40 @@ const cacheHealth = z.object({
   error: z.string().optional(),
 });
 
-export const Health = z.object({
-  status: z.enum(['healthy', 'unhealthy']),
-  timestamp: z.string(),
-  uptime: z.number().int().openapi({ description: 'Seconds' }),
-  version: z.string(),
-  services: z.object({ torrent: torrentHealth, cache: cacheHealth }),
-  config: z.object({
-    port: z.number().int(),
-    timeout: z.number().int(),
-    maxRetries: z.number().int(),
-    cacheBackend: z.enum(['memory', 'sqlite', 'redis']),
-  }),
-}).openapi('Health');
+export const Health = z
+  .object({
+    status: z.enum(['healthy', 'unhealthy']),
+    timestamp: z.string(),
+    uptime: z.number().int().openapi({ description: 'Seconds' }),
+    version: z.string(),
+    services: z.object({ torrent: torrentHealth, cache: cacheHealth }),
+    config: z.object({
+      port: z.number().int(),
+      timeout: z.number().int(),
+      maxRetries: z.number().int(),
+      cacheBackend: z.enum(['memory', 'sqlite', 'redis']),
+    }),
+  })
+  .openapi('Health');
 
-export const SystemStatus = z.object({
-  version: z.string(),
-  uptime: z.number().int(),
-  node: z.string(),
-  memory: z.object({ rss: z.number().int(), heapUsed: z.number().int() }),
-  torrent: torrentHealth,
-  dht,
-  cache: cacheHealth,
-  config: z.object({
-    downloadDir: z.string(),
-    trackers: z.number().int(),
-    maxConnections: z.number().int(),
-    downloadLimitKiB: z.number(),
-    uploadLimitKiB: z.number(),
-  }),
-}).openapi('SystemStatus');
+export const SystemStatus = z
+  .object({
+    version: z.string(),
+    uptime: z.number().int(),
+    node: z.string(),
+    memory: z.object({ rss: z.number().int(), heapUsed: z.number().int() }),
+    torrent: torrentHealth,
+    dht,
+    cache: cacheHealth,
+    config: z.object({
+      downloadDir: z.string(),
+      trackers: z.number().int(),
+      maxConnections: z.number().int(),
+      downloadLimitKiB: z.number(),
+      uploadLimitKiB: z.number(),
+    }),
+  })
+  .openapi('SystemStatus');
 
 const openApi = z.record(z.string(), z.unknown());
 
@@ -97,8 +101,9 @@ export const registerSystemContract: Registrar = (registry) => {
   registry.registerPath({
     method: 'get',
     path: '/docs/assets/{asset}',
-    summary: 'Swagger UI\'s files (swagger-ui-dist, served locally: nothing from the internet); '
-      + 'Cache-Control max-age=1 day',
+    summary:
+      "Swagger UI's files (swagger-ui-dist, served locally: nothing from the internet); " +
+      'Cache-Control max-age=1 day',
     request: { params: z.object({ asset: z.string().openapi({ example: 'swagger-ui-bundle.js' }) }) },
     responses: { 200: { description: 'The file with its MIME type' }, 404: failure('No such asset') },
   });

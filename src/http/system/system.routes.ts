@@ -11,7 +11,14 @@ export interface CacheHealth {
 
 const swaggerUiDir = path.dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
 
-export function systemRoutes(deps: { config: Config; version: string; startedAt: number; torrents: TorrentService; cache?: CacheHealth; webDir: string }): Router {
+export function systemRoutes(deps: {
+  config: Config;
+  version: string;
+  startedAt: number;
+  torrents: TorrentService;
+  cache?: CacheHealth;
+  webDir: string;
+}): Router {
   const router = Router();
   const { config, torrents } = deps;
   const uptime = () => Math.round((Date.now() - deps.startedAt) / 1000);
@@ -19,7 +26,14 @@ export function systemRoutes(deps: { config: Config; version: string; startedAt:
   const torrentHealth = () => {
     const stats = torrents.stats();
     const failure = torrents.engineFailure();
-    return { status: failure ? 'error' : 'running', ...(failure ? { error: failure } : {}), activeTorrents: stats.activeTorrents, downloadSpeed: stats.downloadSpeed, uploadSpeed: stats.uploadSpeed, dht: stats.dht };
+    return {
+      status: failure ? 'error' : 'running',
+      ...(failure ? { error: failure } : {}),
+      activeTorrents: stats.activeTorrents,
+      downloadSpeed: stats.downloadSpeed,
+      uploadSpeed: stats.uploadSpeed,
+      dht: stats.dht,
+    };
   };
   const cacheHealth = async () => {
     try {
@@ -39,7 +53,12 @@ export function systemRoutes(deps: { config: Config; version: string; startedAt:
       uptime: uptime(),
       version: deps.version,
       services: { torrent, cache },
-      config: { port: config.port, timeout: config.torrent.timeoutMs, maxRetries: config.torrent.maxRetries, cacheBackend: config.cache.backend },
+      config: {
+        port: config.port,
+        timeout: config.torrent.timeoutMs,
+        maxRetries: config.torrent.maxRetries,
+        cacheBackend: config.cache.backend,
+      },
     });
   });
 

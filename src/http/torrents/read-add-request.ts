@@ -20,8 +20,11 @@ export async function readAddRequest(req: Request): Promise<AddRequest> {
     return { fields: { ...req.query }, torrentFile: await readRaw(req) };
   }
   if (type.startsWith('multipart/form-data')) return readMultipart(req);
-  if (req.body && typeof req.body === 'object' && !Buffer.isBuffer(req.body)) return { fields: req.body as Record<string, unknown> };
-  throw invalidInput('Send JSON {"magnetUri"|"infoHash"|"torrentUrl"}, a .torrent as application/x-bittorrent, or a multipart form with a "torrent" file');
+  if (req.body && typeof req.body === 'object' && !Buffer.isBuffer(req.body))
+    return { fields: req.body as Record<string, unknown> };
+  throw invalidInput(
+    'Send JSON {"magnetUri"|"infoHash"|"torrentUrl"}, a .torrent as application/x-bittorrent, or a multipart form with a "torrent" file',
+  );
 }
 
 async function readRaw(req: Request): Promise<Uint8Array> {
@@ -29,7 +32,8 @@ async function readRaw(req: Request): Promise<Uint8Array> {
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_TORRENT_BYTES) throw invalidInput(`.torrent file is larger than ${MAX_TORRENT_BYTES / 1024 / 1024} MiB`);
+    if (size > MAX_TORRENT_BYTES)
+      throw invalidInput(`.torrent file is larger than ${MAX_TORRENT_BYTES / 1024 / 1024} MiB`);
     chunks.push(chunk as Buffer);
   }
   if (size === 0) throw invalidInput('The request body is empty: expected a .torrent file');
@@ -46,12 +50,18 @@ function readMultipart(req: Request): Promise<AddRequest> {
     } catch (err) {
       return reject(invalidInput(`Malformed multipart request: ${(err as Error).message}`));
     }
-    parser.on('field', (name, value) => { fields[name] = value; });
+    parser.on('field', (name, value) => {
+      fields[name] = value;
+    });
     parser.on('file', (_name, stream) => {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('limit', () => reject(invalidInput(`.torrent file is larger than ${MAX_TORRENT_BYTES / 1024 / 1024} MiB`)));
-      stream.on('end', () => { torrentFile = Buffer.concat(chunks); });
+      stream.on('limit', () =>
+        reject(invalidInput(`.torrent file is larger than ${MAX_TORRENT_BYTES / 1024 / 1024} MiB`)),
+      );
+      stream.on('end', () => {
+        torrentFile = Buffer.concat(chunks);
+      });
     });
     parser.on('error', (err) => reject(invalidInput(`Malformed multipart request: ${(err as Error).message}`)));
     parser.on('close', () => resolve({ fields, ...(torrentFile?.length ? { torrentFile } : {}) }));

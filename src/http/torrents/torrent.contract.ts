@@ -11,16 +11,18 @@ const status = z.enum(['connecting', 'connected', 'downloading', 'complete', 'fa
 const percent = z.string().openapi({ description: 'Percent with two decimals', example: '45.23' });
 const dht = z.object({ enabled: z.boolean(), nodes: z.number().int() });
 
-export const FileSchema = z.object({
-  index: z.number().int(),
-  name: z.string(),
-  path: z.string(),
-  length: z.number().int(),
-  downloaded: z.number().int(),
-  progress: percent,
-  mediaKind: z.enum(['video', 'audio', 'subtitle', 'other']),
-  browserPlayable: z.boolean().openapi({ description: 'A browser\'s <video>/<audio> plays it as it is' }),
-}).openapi('File');
+export const FileSchema = z
+  .object({
+    index: z.number().int(),
+    name: z.string(),
+    path: z.string(),
+    length: z.number().int(),
+    downloaded: z.number().int(),
+    progress: percent,
+    mediaKind: z.enum(['video', 'audio', 'subtitle', 'other']),
+    browserPlayable: z.boolean().openapi({ description: "A browser's <video>/<audio> plays it as it is" }),
+  })
+  .openapi('File');
 
 const statusFields = {
   infoHash: z.string(),
@@ -42,11 +44,13 @@ const statusFields = {
 export const TorrentStatus = z.object({ ...statusFields, files: z.array(FileSchema) }).openapi('TorrentStatus');
 
 /** POST /api/torrents answers the status with a message and the bare file list. */
-export const AddedTorrent = z.object({
-  ...statusFields,
-  message: z.string().openapi({ example: 'Torrent added successfully' }),
-  files: z.array(z.object({ name: z.string(), path: z.string(), length: z.number().int() })),
-}).openapi('AddedTorrent');
+export const AddedTorrent = z
+  .object({
+    ...statusFields,
+    message: z.string().openapi({ example: 'Torrent added successfully' }),
+    files: z.array(z.object({ name: z.string(), path: z.string(), length: z.number().int() })),
+  })
+  .openapi('AddedTorrent');
 
 const TorrentSummary = z.object({
   infoHash: z.string(),
@@ -62,35 +66,57 @@ const TorrentSummary = z.object({
   error: z.string().optional(),
 });
 
-export const TorrentList = z.object({
-  total: z.number().int(),
-  downloadSpeed: z.number(),
-  uploadSpeed: z.number(),
-  torrents: z.array(TorrentSummary),
-  dht,
-}).openapi('TorrentList');
+export const TorrentList = z
+  .object({
+    total: z.number().int(),
+    downloadSpeed: z.number(),
+    uploadSpeed: z.number(),
+    torrents: z.array(TorrentSummary),
+    dht,
+  })
+  .openapi('TorrentList');
 
 /**
  * Documentation only: readAddRequest() takes the body as it is and the domain (parseTorrentInput,
  * parseImdbLinkFields) validates it with messages clients and tests rely on, so a zod type check in
  * front would change what is accepted or what is said.
  */
-export const AddTorrent = z.object({
-  magnetUri: z.string().optional().openapi({ description: 'magnet:?xt=urn:btih:… (a bare info hash is accepted too)' }),
-  infoHash: z.string().optional(),
-  torrentUrl: z.string().optional().openapi({ description: 'http(s) URL of a .torrent file' }),
-  name: z.string().optional(),
-  wait: z.boolean().default(true),
-  imdbId: z.string().regex(/^tt\d+$/).optional()
-    .openapi({ description: 'Link the torrent to this IMDb title for the Stremio addon' }),
-  season: z.number().int().min(1).optional()
-    .openapi({ description: 'With imdbId: the season (a season pack is split into episodes by file name)' }),
-  episode: z.number().int().min(1).optional()
-    .openapi({ description: 'With imdbId and season: this torrent is that episode' }),
-}).openapi('AddTorrent');
+export const AddTorrent = z
+  .object({
+    magnetUri: z
+      .string()
+      .optional()
+      .openapi({ description: 'magnet:?xt=urn:btih:… (a bare info hash is accepted too)' }),
+    infoHash: z.string().optional(),
+    torrentUrl: z.string().optional().openapi({ description: 'http(s) URL of a .torrent file' }),
+    name: z.string().optional(),
+    wait: z.boolean().default(true),
+    imdbId: z
+      .string()
+      .regex(/^tt\d+$/)
+      .optional()
+      .openapi({ description: 'Link the torrent to this IMDb title for the Stremio addon' }),
+    season: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .openapi({ description: 'With imdbId: the season (a season pack is split into episodes by file name)' }),
+    episode: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .openapi({ description: 'With imdbId and season: this torrent is that episode' }),
+  })
+  .openapi('AddTorrent');
 
 const torrentFile = z.string().openapi({ format: 'binary' });
-const formField = (description?: string) => z.string().optional().openapi(description ? { description } : {});
+const formField = (description?: string) =>
+  z
+    .string()
+    .optional()
+    .openapi(description ? { description } : {});
 const rawBodyField = formField('With a raw .torrent body only: the field of the same name in the JSON body');
 
 const notFound = failure('Unknown torrent');
@@ -100,8 +126,9 @@ export const registerTorrentContract: Registrar = (registry) => {
     method: 'post',
     path: '/api/torrents',
     summary: 'Add a torrent',
-    description: 'JSON body, a raw .torrent (application/x-bittorrent) or a multipart form with a "torrent" file. '
-      + 'Waits up to 15 s for metadata unless wait=false.',
+    description:
+      'JSON body, a raw .torrent (application/x-bittorrent) or a multipart form with a "torrent" file. ' +
+      'Waits up to 15 s for metadata unless wait=false.',
     request: {
       query: z.object({
         name: rawBodyField,
@@ -159,11 +186,13 @@ export const registerTorrentContract: Registrar = (registry) => {
     summary: 'Remove a torrent',
     request: { params: torrentParams, query: removeTorrentQuery },
     responses: {
-      200: okWithMessage(z.object({
-        infoHash: z.string(),
-        deletedFiles: z.boolean(),
-        keptInCache: z.boolean().openapi({ description: 'Finished files stay in the cache and keep streaming' }),
-      })),
+      200: okWithMessage(
+        z.object({
+          infoHash: z.string(),
+          deletedFiles: z.boolean(),
+          keptInCache: z.boolean().openapi({ description: 'Finished files stay in the cache and keep streaming' }),
+        }),
+      ),
       400: failure('Bad info hash'),
       404: notFound,
     },
@@ -185,9 +214,10 @@ export const registerTorrentContract: Registrar = (registry) => {
     method: 'get',
     path: '/api/events',
     summary: 'Live torrent list (server-sent events)',
-    description: 'A text/event-stream of `event: torrents` frames whose data is the `data` of GET /api/torrents. '
-      + 'Sent at once on connect, then at most once a second and only when the list changed; a `: keep-alive` '
-      + 'comment after 15 s of silence. Nothing is computed while no client is connected.',
+    description:
+      'A text/event-stream of `event: torrents` frames whose data is the `data` of GET /api/torrents. ' +
+      'Sent at once on connect, then at most once a second and only when the list changed; a `: keep-alive` ' +
+      'comment after 15 s of silence. Nothing is computed while no client is connected.',
     responses: {
       200: {
         description: 'Event stream',

@@ -25,7 +25,13 @@ const summary = (t: TorrentView) => ({
 export async function torrentListData(library: LibraryService, torrents: TorrentService) {
   const list = await library.list();
   const stats = torrents.stats();
-  return { total: list.length, downloadSpeed: stats.downloadSpeed, uploadSpeed: stats.uploadSpeed, torrents: list.map(summary), dht: stats.dht };
+  return {
+    total: list.length,
+    downloadSpeed: stats.downloadSpeed,
+    uploadSpeed: stats.uploadSpeed,
+    torrents: list.map(summary),
+    dht: stats.dht,
+  };
 }
 
 export interface TorrentRouteServices {
@@ -63,7 +69,11 @@ export function torrentRoutes({ addTorrent, library, torrents }: TorrentRouteSer
     const { infoHash } = parse(torrentParams, req.params, 'path parameter');
     const { deleteFiles } = parse(removeTorrentQuery, req.query, 'query parameter');
     const { keptInCache } = await library.remove(infoHash, deleteFiles);
-    res.json({ success: true, message: 'Torrent removed successfully', data: { infoHash, deletedFiles: deleteFiles, keptInCache } });
+    res.json({
+      success: true,
+      message: 'Torrent removed successfully',
+      data: { infoHash, deletedFiles: deleteFiles, keptInCache },
+    });
   });
 
   return router;

@@ -46,13 +46,16 @@ export function webRoutes(webDir: string): Router {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.sendFile(path.join(webDir, 'favicon.svg'));
   });
-  router.use('/web', express.static(webDir, {
-    index: false,
-    redirect: false,
-    // The pages are served by the routes above, with their CSP; docs.html has its own route.
-    extensions: false,
-    setHeaders: noSurprises,
-  }));
+  router.use(
+    '/web',
+    express.static(webDir, {
+      index: false,
+      redirect: false,
+      // The pages are served by the routes above, with their CSP; docs.html has its own route.
+      extensions: false,
+      setHeaders: noSurprises,
+    }),
+  );
 
   return router;
 }
