@@ -288,8 +288,24 @@ describe('event stream', () => {
   });
 });
 
+// Each dashboard test states what it needs (the fixture torrent added and complete, or absent) instead
+// of relying on what an earlier test left behind, so any one of them runs alone (jest -t).
+async function ensureAdded(): Promise<void> {
+  await json(`${server.url}/api/torrents`, { method: 'POST', body: { magnetUri: swarm.magnetUri } });
+  await waitFor(
+    async () => (await json(`${server.url}/api/torrents/${swarm.infoHash}`)).body.data?.progress === '100.00',
+    30_000,
+    'the fixture torrent to be complete',
+  );
+}
+
+async function ensureAbsent(): Promise<void> {
+  await json(`${server.url}/api/torrents/${swarm.infoHash}?deleteFiles=true`, { method: 'DELETE' });
+}
+
 describe('dashboard', () => {
   test('add by magnet, progress to 100 %, play, seek to 80 % and keep playing, without console errors', async () => {
+    await ensureAbsent();
     const { page, errors, foreign, expectedFailures } = await openPage('/');
     await page.getByText('Live', { exact: true }).waitFor({ timeout: 10_000 });
     await page.getByLabel('Magnet link, info hash or .torrent URL').fill(swarm.magnetUri);
@@ -320,6 +336,7 @@ describe('dashboard', () => {
   }, 90_000);
 
   test('on a phone-sized screen the list, files and panels fit the width', async () => {
+    await ensureAdded();
     const context = await browser.newContext({
       viewport: { width: 390, height: 844 },
       deviceScaleFactor: 2,
@@ -348,6 +365,7 @@ describe('dashboard', () => {
   }, 60_000);
 
   test('the live list arrives over server-sent events in the GET /api/torrents shape', async () => {
+    await ensureAdded();
     const abort = new AbortController();
     const res = await fetch(`${server.url}/api/events`, { signal: abort.signal });
     expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
@@ -365,6 +383,7 @@ describe('dashboard', () => {
   });
 
   test('without EventSource the page falls back to polling GET /api/torrents', async () => {
+    await ensureAdded();
     const context = await browser.newContext();
     // Before any page script runs: as if the browser (or a proxy) had no server-sent events.
     await context.addInitScript('delete window.EventSource');
@@ -378,6 +397,7 @@ describe('dashboard', () => {
   });
 
   test('copy URL, Kodi without a Kodi, cache cleanup and remove with files answer in the status region', async () => {
+    await ensureAdded();
     const { page, context, errors, expectedFailures } = await openPage('/');
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
     expectedFailures.push('/api/kodi/play');
@@ -418,6 +438,7 @@ describe('dashboard', () => {
     await context.close();
   }, 60_000);
   test('a .torrent file chosen in the form is uploaded as multipart and downloads', async () => {
+    await ensureAbsent();
     const { page, errors } = await openPage('/');
     // A real file on disk, as a user would pick it (the fixture's buffer comes from jest's sandbox realm).
     const torrentPath = path.join(workDir, 'Web Fixture.torrent');
