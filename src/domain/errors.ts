@@ -16,6 +16,9 @@ export type ErrorCode =
   | 'URL_NOT_ALLOWED'
   | 'ENGINE_UNAVAILABLE'
   | 'TOO_MANY_TORRENTS'
+  | 'RATE_LIMITED'
+  | 'FORBIDDEN'
+  | 'CONFLICT'
   | 'UNAUTHORIZED'
   | 'INTERNAL';
 

@@ -18,6 +18,9 @@ const STATUS: Record<ErrorCode, number> = {
   STREAM_STALLED: 504,
   INSUFFICIENT_STORAGE: 507,
   TOO_MANY_TORRENTS: 429,
+  RATE_LIMITED: 429,
+  FORBIDDEN: 403,
+  CONFLICT: 409,
 };
 
 export function sendError(res: Parameters<RequestHandler>[1], status: number, code: string, message: string): void {
