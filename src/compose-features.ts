@@ -18,18 +18,25 @@ import { PlaybackService } from './services/playback.service.js';
 import type { TorrentService } from './services/torrent.service.js';
 import { StreamService } from './services/stream.service.js';
 import { nodeFileStore } from './adapters/node-file-store.js';
+import { createUserStore } from './adapters/user-store-factory.js';
+import { AuthService } from './services/auth.service.js';
+import { UsersService } from './services/users.service.js';
 
 /**
  * The services on top of the torrents and the cache: the library and its add use case, streaming,
  * the IMDb links, Kodi playback and the Stremio addon's catalog and streams.
  */
-export function composeFeatures(
+export async function composeFeatures(
   config: Config,
   torrents: TorrentService,
   cache: CacheService,
   clock: Clock,
   logger: Logger,
 ) {
+  // Users live beside the cache index (SQLite file, Redis, or a JSON file for the memory backend).
+  const userStore = await createUserStore(config);
+  const auth = new AuthService(config.auth.apiToken, userStore);
+  const users = new UsersService(userStore, clock, auth.enabled);
   // One outbound client for every URL the server fetches; the configured Kodi is trusted wherever it is.
   const kodiOrigin = config.kodi.url ? new URL(config.kodi.url) : undefined;
   const kodiHostPort = kodiOrigin
@@ -46,7 +53,7 @@ export function composeFeatures(
     library,
     clock,
   );
-  const addTorrent = new AddTorrentService(torrents, cache, new HttpTorrentFileFetcher(outbound), imdbLinks);
+  const addTorrent = new AddTorrentService(torrents, cache, new HttpTorrentFileFetcher(outbound), imdbLinks, users);
   const playback = new PlaybackService(
     library,
     (target) => new KodiJsonRpcClient(target, outbound),
@@ -64,7 +71,20 @@ export function composeFeatures(
     logger,
   });
   const addonManifest = readManifestTemplate('stremio.manifest.json');
-  return { library, streams, imdbLinks, addTorrent, playback, addonCatalog, addonStreams, addonManifest };
+  const close = () => userStore.close();
+  return {
+    library,
+    streams,
+    imdbLinks,
+    addTorrent,
+    playback,
+    addonCatalog,
+    addonStreams,
+    addonManifest,
+    auth,
+    users,
+    close,
+  };
 }
 
-export type Features = ReturnType<typeof composeFeatures>;
+export type Features = Awaited<ReturnType<typeof composeFeatures>>;

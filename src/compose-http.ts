@@ -5,6 +5,9 @@ import type { Logger } from './logger.js';
 import type { CacheAdminService } from './services/cache-admin.service.js';
 import type { TorrentService } from './services/torrent.service.js';
 import { createApp } from './http/app.js';
+import { loginRoutes } from './http/auth/login.routes.js';
+import { usersRoutes } from './http/auth/users.routes.js';
+import { authenticate } from './http/middleware/auth.js';
 import { cacheRoutes } from './http/cache/cache.routes.js';
 import { kodiRoutes } from './http/kodi/kodi.routes.js';
 import { playlistRoutes } from './http/kodi/playlist.routes.js';
@@ -34,9 +37,11 @@ export interface HttpSettings {
 export function composeHttp(s: HttpServices, { config, logger, version, webDir }: HttpSettings): express.Express {
   return createApp(
     [
+      loginRoutes(s.auth),
+      usersRoutes(s.users),
       systemRoutes({ config, version, startedAt: Date.now(), torrents: s.torrents, cache: s.cacheAdmin, webDir }),
       torrentRoutes({ addTorrent: s.addTorrent, library: s.library, torrents: s.torrents }),
-      streamRoutes(s.streams, s.library),
+      streamRoutes(s.streams, s.library, s.users),
       cacheRoutes(s.cacheAdmin, s.library),
       eventsRoutes(() => torrentListData(s.library, s.torrents), logger),
       kodiRoutes(s.playback, config.publicUrl),
@@ -55,5 +60,6 @@ export function composeHttp(s: HttpServices, { config, logger, version, webDir }
       posterRoutes(s.library),
     ],
     logger,
+    [authenticate(s.auth)],
   );
 }

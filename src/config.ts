@@ -9,6 +9,7 @@ import type { CacheBackend } from './ports/cache-index.js';
  */
 export interface Config {
   port: number;
+  /** Without API_TOKEN and without HOST, 127.0.0.1: an open server is only reachable from this machine. */
   host: string;
   nodeEnv: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -45,6 +46,18 @@ export interface Config {
   };
   addon: { upstreams: readonly string[] };
   kodi: { url: string | undefined; username: string | undefined; password: string | undefined };
+  auth: {
+    /** API_TOKEN: the admin's token; undefined = no authentication (and a warning at start). */
+    apiToken: string | undefined;
+  };
+  http: {
+    /** CORS_ORIGIN for /api routes: '*' or a list of origins (stream and addon routes always allow any origin). */
+    apiCorsOrigins: readonly string[];
+    /** Requests per minute per client on /api (0 = no limit). */
+    apiRateLimit: number;
+    /** Adds (POST /api/torrents) per minute per client (0 = no limit). */
+    addRateLimit: number;
+  };
   /** Outbound requests (a .torrent URL, upstream addons, Kodi): private addresses are refused unless allowed. */
   fetch: { allowPrivate: boolean; allow: readonly string[] };
 }
@@ -150,6 +163,15 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       r.problems.push(`ADDON_UPSTREAMS has "${u}", which is not an http(s) URL ending in /manifest.json`);
   }
 
+  const apiToken = r.optional('API_TOKEN');
+  if (apiToken !== undefined && (apiToken.length < 16 || /\s|\//.test(apiToken))) {
+    r.problems.push('API_TOKEN must be at least 16 characters without spaces or "/" (e.g. `openssl rand -hex 24`)');
+  }
+  const corsOrigins = r.list('CORS_ORIGIN') ?? ['*'];
+  for (const origin of corsOrigins) {
+    if (origin !== '*' && !/^https?:\/\/[^/\s]+$/i.test(origin))
+      r.problems.push(`CORS_ORIGIN has "${origin}", which is not * or an origin like https://app.example`);
+  }
   const fetchAllow = r.list('FETCH_ALLOW') ?? [];
   for (const entry of fetchAllow) {
     if (!/^(\[[0-9a-f:.]+\]|[a-z0-9.-]+):\d{1,5}$/i.test(entry))
@@ -158,7 +180,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
 
   const config: Config = {
     port: r.int('PORT', 7000, 0, 65535),
-    host: r.string('HOST', '0.0.0.0'),
+    host: r.string('HOST', apiToken ? '0.0.0.0' : '127.0.0.1'),
     nodeEnv: r.string('NODE_ENV', 'development'),
     logLevel: r.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     publicUrl: r.url('PUBLIC_URL', ['http:', 'https:']),
@@ -199,6 +221,12 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       password: r.optional('KODI_PASSWORD'),
     },
     fetch: { allowPrivate: r.bool('FETCH_ALLOW_PRIVATE', false), allow: Object.freeze(fetchAllow) },
+    auth: { apiToken },
+    http: {
+      apiCorsOrigins: Object.freeze(corsOrigins),
+      apiRateLimit: r.int('RATE_LIMIT_API', 600, 0),
+      addRateLimit: r.int('RATE_LIMIT_ADDS', 30, 0),
+    },
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return deepFreeze(config);

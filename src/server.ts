@@ -77,7 +77,13 @@ export async function startServer(config: Config, options: ServerOptions): Promi
   );
 
   const { cache, cleaner, admin, close: closeCache } = await composeCache(config, torrents, clock, logger);
-  const features = composeFeatures(config, torrents, cache, clock, logger);
+  const features = await composeFeatures(config, torrents, cache, clock, logger);
+  if (!features.auth.enabled) {
+    logger.warn(
+      { host: config.host },
+      'API_TOKEN is not set: anyone who can reach this server can use it (set API_TOKEN before exposing it)',
+    );
+  }
   const app = composeHttp(
     { ...features, torrents, cacheAdmin: admin },
     { config, logger, version: VERSION, webDir: WEB_DIR },
@@ -123,6 +129,7 @@ export async function startServer(config: Config, options: ServerOptions): Promi
       server.closeAllConnections();
       await closed;
       await closeCache();
+      await features.close();
     })();
     return closing;
   };

@@ -4,7 +4,7 @@ import { api, isMissingRoute } from './lib/api.js';
 import { createCachePanel } from './lib/cache-panel.js';
 import { copyText } from './lib/clipboard.js';
 import { setText } from './lib/dom.js';
-import { absolute, formatSpeed, playerPath } from './lib/format.js';
+import { absolute, formatSpeed, playerPath, setLinkPrefix } from './lib/format.js';
 import { followTorrents } from './lib/live.js';
 import { playInVideo, subtitleTracks, videoErrorText } from './lib/player.js';
 import { createTorrentList } from './lib/torrent-list.js';
@@ -182,11 +182,23 @@ fileInput.addEventListener('change', () => {
 });
 
 // --- Stremio --------------------------------------------------------------------------------
-const install = `stremio://${window.location.host}/manifest.json`;
-$('stremio-install').href = install;
-$('stremio-url').value = install;
-$('stremio-manifest').href = absolute('/manifest.json');
-setText($('stremio-manifest'), absolute('/manifest.json'));
+let install = `stremio://${window.location.host}/manifest.json`;
+function showStremioLinks() {
+  install = absolute('/manifest.json').replace(/^https?:/, 'stremio:');
+  $('stremio-install').href = install;
+  $('stremio-url').value = install;
+  $('stremio-manifest').href = absolute('/manifest.json');
+  setText($('stremio-manifest'), absolute('/manifest.json'));
+}
+showStremioLinks();
+// Signed in with a token: links copied out of the page (players, Stremio, Kodi) must carry it.
+api('/api/session').then(
+  (session) => {
+    setLinkPrefix(session.linkPrefix ?? '');
+    showStremioLinks();
+  },
+  () => undefined,
+);
 $('stremio-copy').addEventListener('click', async () => {
   notify(
     (await copyText(install)) ? 'Stremio install link copied.' : 'Copy failed; select the link and copy it by hand.',

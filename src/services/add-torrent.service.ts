@@ -2,6 +2,8 @@ import { DomainError } from '../domain/errors.js';
 import { parseImdbLinkFields } from '../domain/imdb-link.js';
 import { parseTorrentFile, parseTorrentInput, type ParsedTorrentInput } from '../domain/torrent-input.js';
 import type { TorrentFileFetcher } from '../ports/torrent-file-fetcher.js';
+import type { Principal } from './auth.service.js';
+import type { UsersService } from './users.service.js';
 import type { ImdbLinkRecorder } from './imdb-link.service.js';
 import type { CachedTorrents } from './library.service.js';
 import type { TorrentService } from './torrent.service.js';
@@ -13,6 +15,8 @@ export interface AddTorrentRequest {
   fields: Record<string, unknown>;
   /** The bytes of an uploaded .torrent; wins over the fields' source. */
   torrentFile?: Uint8Array;
+  /** Who adds it: a user's adds count against their daily limit, and they may remove what they added. */
+  principal?: Principal;
 }
 
 export interface AddTorrentResult extends TorrentView {
@@ -35,6 +39,7 @@ export class AddTorrentService {
     private readonly cached: Pick<CachedTorrents, 'view'>,
     private readonly fetcher: TorrentFileFetcher,
     private readonly imdbLinks: ImdbLinkRecorder,
+    private readonly quota: Pick<UsersService, 'consumeAdd'>,
     private readonly waitMs = ADD_WAIT_MS,
   ) {}
 
@@ -47,7 +52,7 @@ export class AddTorrentService {
       fields.wait === undefined ||
       fields.wait === true ||
       (typeof fields.wait === 'string' && ['true', '1', 'yes'].includes(fields.wait.toLowerCase()));
-    const result = await this.start(input, wait);
+    const result = await this.start(input, wait, request.principal);
     if (imdb) await this.imdbLinks.record(result.infoHash, imdb, result.files);
     return result;
   }
@@ -61,14 +66,19 @@ export class AddTorrentService {
     return typeof name === 'string' && name.trim() ? { ...input, name: name.trim() } : input;
   }
 
-  private async start(input: ParsedTorrentInput, wait: boolean): Promise<AddTorrentResult> {
+  private async start(
+    input: ParsedTorrentInput,
+    wait: boolean,
+    principal: Principal | undefined,
+  ): Promise<AddTorrentResult> {
     const live = this.torrents.get(input.infoHash);
     const created = !live || live.status === 'failed';
     if (created) {
       const fromCache = await this.cached.view(input.infoHash);
       if (fromCache) return { ...fromCache, cached: true, created: false, message: 'Torrent found in cache' };
     }
-    this.torrents.add(input);
+    if (created && principal) await this.quota.consumeAdd(principal);
+    this.torrents.add(input, principal?.kind === 'user' ? principal.id : undefined);
     if (wait) {
       try {
         await this.torrents.waitForMetadata(input.infoHash, this.waitMs);

@@ -57,6 +57,8 @@ export interface OpenedTorrentFile {
 interface ManagedTorrent {
   infoHash: string;
   origin: TorrentOrigin;
+  /** The user who added it, for "a user may remove only their own torrents". */
+  owner: string | undefined;
   /** Last time a stream started or ended on it (or it was added). */
   lastActivity: number;
   name: string;
@@ -96,8 +98,13 @@ export class TorrentService {
   }
 
   /** Starts (or returns) a torrent for the API: the user's library. Never waits for peers; await `waitForMetadata` for that. */
-  add(input: ParsedTorrentInput): TorrentView {
-    return this.view(this.start(input, 'api'));
+  add(input: ParsedTorrentInput, owner?: string): TorrentView {
+    return this.view(this.start(input, 'api', owner));
+  }
+
+  /** The user id that added this live torrent (undefined: the admin, a stream, or unknown). */
+  ownerOf(infoHash: string): string | undefined {
+    return this.torrents.get(infoHash)?.owner;
   }
 
   /**
@@ -143,7 +150,7 @@ export class TorrentService {
    * ranges would restart a dead torrent forever), and gets the failure from `waitForMetadata`.
    * A torrent added through the API stays the user's even if a stream started it.
    */
-  private start(input: ParsedTorrentInput, origin: TorrentOrigin): ManagedTorrent {
+  private start(input: ParsedTorrentInput, origin: TorrentOrigin, owner?: string): ManagedTorrent {
     const existing = this.torrents.get(input.infoHash);
     if (existing && (!existing.failure || origin === 'stream')) {
       if (origin === 'api') existing.origin = 'api';
@@ -172,6 +179,7 @@ export class TorrentService {
     const managed: ManagedTorrent = {
       infoHash: input.infoHash,
       origin,
+      owner,
       lastActivity: this.clock.now(),
       name: input.name ?? input.infoHash,
       source,

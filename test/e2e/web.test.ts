@@ -486,3 +486,29 @@ describe('test page', () => {
     await page.context().close();
   }, 90_000);
 });
+
+describe('with API_TOKEN', () => {
+  test('the dashboard asks for the token, then works on the cookie, and copied links carry the token', async () => {
+    const token = 'e2e-admin-token-0123456789';
+    const guarded = await startTestServer({ API_TOKEN: token });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    try {
+      await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: guarded.url });
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (err) => errors.push(`uncaught: ${err.message}`));
+      const first = await page.goto(`${guarded.url}/`);
+      expect(first?.status()).toBe(401);
+      await page.getByLabel('Token').fill(token);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByText('Live', { exact: true }).waitFor({ timeout: 10_000 }); // the event stream works on the cookie
+      expect(page.url()).toBe(`${guarded.url}/`);
+      await expect(page.locator('#stremio-url').inputValue()).resolves.toContain(`/t/${token}/manifest.json`);
+      await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-signed-in.png') });
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+      await guarded.stop();
+    }
+  });
+});

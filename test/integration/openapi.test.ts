@@ -3,6 +3,7 @@ import { DomainError } from '../../src/domain/errors.js';
 import { parse } from '../../src/http/shared/validate.js';
 import { z } from '../../src/http/shared/zod.js';
 import { json, request } from '../fixtures/http.js';
+import { HTTP_METHODS, walkStack, type Layer, type Surface } from '../fixtures/router-stack.js';
 import { startTestServer, type TestServer } from '../fixtures/server.js';
 
 /**
@@ -10,12 +11,6 @@ import { startTestServer, type TestServer } from '../fixtures/server.js';
  * serves: every route of the real Express router stack (built by the composition root) must be in
  * the document, so a route added without a contract fails here.
  */
-
-interface Layer {
-  route?: { path: unknown; methods: Record<string, boolean> };
-  handle?: { stack?: Layer[] };
-  rawPath?: unknown;
-}
 
 interface Operation {
   summary?: string;
@@ -28,39 +23,6 @@ interface Document {
   openapi: string;
   info: { title: string; version: string };
   paths: Record<string, Record<string, Operation>>;
-}
-
-/** What the router stack serves: routes (method + Express path) and middleware mounted under a path. */
-interface Surface {
-  routes: Array<{ method: string; path: string }>;
-  mounts: string[];
-  /** Route paths the walk cannot read (arrays, RegExps): reported, never skipped silently. */
-  unreadable: string[];
-}
-
-const HTTP_METHODS = ['get', 'post', 'put', 'patch', 'delete', 'options', 'trace'];
-const emptySurface = (): Surface => ({ routes: [], mounts: [], unreadable: [] });
-
-/** Express 5 (router 2): nested routers are layers whose handle has a stack; a mount path is rawPath. */
-function walkStack(stack: readonly Layer[], prefix = '', surface: Surface = emptySurface()) {
-  for (const layer of stack) {
-    const mount = typeof layer.rawPath === 'string' && layer.rawPath !== '/' ? layer.rawPath : '';
-    if (layer.route) {
-      const { path, methods } = layer.route;
-      if (typeof path !== 'string') {
-        surface.unreadable.push(String(path));
-        continue;
-      }
-      // HEAD is implied by GET: Express answers it from the GET handler.
-      const declared = Object.keys(methods).filter((m) => methods[m] && !(m === 'head' && methods.get));
-      for (const method of declared) surface.routes.push({ method, path: prefix + path });
-    } else if (layer.handle?.stack) {
-      walkStack(layer.handle.stack, prefix + mount, surface);
-    } else if (mount) {
-      surface.mounts.push(prefix + mount); // express.static and friends under a prefix
-    }
-  }
-  return surface;
 }
 
 /** `/api/torrents/:infoHash` -> `/api/torrents/{infoHash}` (and `*rest` -> `{rest}`). */

@@ -33,5 +33,15 @@ export function percent(progress) {
 /** The player-friendly stream path (/stream/<hash>/<index>/<name>): players sniff the extension. */
 export const playerPath = (infoHash, file) => `/stream/${infoHash}/${file.index}/${encodeURIComponent(file.name)}`;
 
-/** A path of this server as an absolute URL, for things copied out of the page (players, Kodi). */
-export const absolute = (path) => new URL(path, window.location.href).href;
+let linkPrefix = '';
+
+/** The signed-in token's path prefix (`/t/<token>`, from GET /api/session): copied links must carry it. */
+export function setLinkPrefix(prefix) {
+  linkPrefix = prefix;
+}
+
+/**
+ * A path of this server as an absolute URL, for things copied out of the page (players, Kodi): with
+ * the token's prefix, since a player has no cookie and sends no header.
+ */
+export const absolute = (path) => new URL(linkPrefix + path, window.location.href).href;

@@ -2,6 +2,7 @@ import { Router, type Request } from 'express';
 import type { PlaybackRequest, PlaybackService, StreamUrlFor } from '../../services/playback.service.js';
 import { publicBaseUrl } from '../shared/public-url.js';
 import { playerPath } from '../shared/links.js';
+import { requireAdmin } from '../shared/principal.js';
 import { parse } from '../shared/validate.js';
 import { KodiPlay, kodiStatusQuery } from './kodi.contract.js';
 
@@ -27,6 +28,7 @@ export function kodiRoutes(playback: PlaybackService, publicUrl: string | undefi
   // The configured KODI_USERNAME/KODI_PASSWORD are used when the URL points at KODI_URL's host.
   router.get('/api/kodi/status', async (req, res) => {
     const { url } = parse(kodiStatusQuery, req.query, 'query parameter');
+    if (url) requireAdmin(req, 'name a Kodi in the request (users play on KODI_URL)');
     res.json({ success: true, data: await playback.status(url ? { url } : undefined) });
   });
 
@@ -35,5 +37,7 @@ export function kodiRoutes(playback: PlaybackService, publicUrl: string | undefi
 
 function playbackRequest(req: Request): PlaybackRequest {
   const { infoHash, fileIndex, kodi } = parse(KodiPlay, req.body, 'JSON body');
+  // Naming a Kodi makes the server call an address of the caller's choice: the admin's call.
+  if (kodi !== undefined && kodi !== null) requireAdmin(req, 'name a Kodi in the request (users play on KODI_URL)');
   return { infoHash, ...(fileIndex !== undefined ? { fileIndex } : {}), ...(kodi !== undefined ? { kodi } : {}) };
 }

@@ -14,11 +14,16 @@ export function requestLog(logger: Logger): RequestHandler {
       res.once('close', () => {
         const ms = Number(process.hrtime.bigint() - started) / 1e6;
         logger.debug(
-          { id, method: req.method, url: req.originalUrl, status: res.statusCode, ms: Math.round(ms) },
+          { id, method: req.method, url: redactUrl(req.originalUrl), status: res.statusCode, ms: Math.round(ms) },
           'request',
         );
       });
     }
     next();
   };
+}
+
+/** Tokens never reach a log line: neither the /t/<token>/ prefix nor a token= query parameter. */
+export function redactUrl(url: string): string {
+  return url.replace(/^\/t\/[^/?#]+/, '/t/[redacted]').replace(/([?&]token=)[^&#]*/gi, '$1[redacted]');
 }

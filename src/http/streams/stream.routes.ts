@@ -2,21 +2,33 @@ import { Router, type Request, type Response } from 'express';
 import { mediaKind } from '../../domain/mime.js';
 import type { LibraryService } from '../../services/library.service.js';
 import type { StreamService } from '../../services/stream.service.js';
+import type { UsersService } from '../../services/users.service.js';
 import { playerPath } from '../shared/links.js';
+import { linkPrefix, principalOf } from '../shared/principal.js';
 import { respondWithRange } from '../shared/respond-range.js';
 import { parse } from '../shared/validate.js';
 import { downloadQuery, fileParams, playerParams, proxyQuery, streamHashParams } from './stream.contract.js';
 
-export function streamRoutes(streams: StreamService, library: LibraryService): Router {
+export function streamRoutes(
+  streams: StreamService,
+  library: LibraryService,
+  users: Pick<UsersService, 'openStream'>,
+): Router {
   const router = Router();
 
   const serve = async (req: Request, res: Response, infoHash: string, fileIndex: number | undefined) => {
-    const target = await streams.resolve(infoHash, fileIndex);
+    const { download } = parse(downloadQuery, req.query, 'query parameter');
+    // A user's streams open at once are capped (429); players' many range requests are not rate-limited.
+    const slot = users.openStream(principalOf(req));
     try {
-      const { download } = parse(downloadQuery, req.query, 'query parameter');
-      await respondWithRange(req, res, target, { download });
+      const target = await streams.resolve(infoHash, fileIndex);
+      try {
+        await respondWithRange(req, res, target, { download });
+      } finally {
+        target.release();
+      }
     } finally {
-      target.release();
+      slot();
     }
   };
 
@@ -28,11 +40,12 @@ export function streamRoutes(streams: StreamService, library: LibraryService): R
   router.get('/stream/file/:infoHash/:fileIndex', (req, res) => {
     const { infoHash, fileIndex } = parse(fileParams, req.params, 'path parameter');
     const download = parse(downloadQuery, req.query, 'query parameter').download ? '&download=true' : '';
-    res.redirect(302, `/stream/proxy/${infoHash}?fileIndex=${fileIndex}${download}`);
+    res.redirect(302, `${linkPrefix(req)}/stream/proxy/${infoHash}?fileIndex=${fileIndex}${download}`);
   });
 
   router.get('/stream/info/:infoHash', async (req, res) => {
     const view = await library.getWithFiles(parse(streamHashParams, req.params, 'path parameter').infoHash);
+    const prefix = linkPrefix(req);
     const files = view.files.map((f) => ({
       index: f.index,
       name: f.name,
@@ -40,8 +53,8 @@ export function streamRoutes(streams: StreamService, library: LibraryService): R
       length: f.length,
       mediaKind: mediaKind(f.name),
       isVideo: mediaKind(f.name) === 'video',
-      streamUrl: `/stream/file/${view.infoHash}/${f.index}`,
-      playerUrl: playerPath(view.infoHash, f.index, f.name),
+      streamUrl: `${prefix}/stream/file/${view.infoHash}/${f.index}`,
+      playerUrl: prefix + playerPath(view.infoHash, f.index, f.name),
     }));
     res.json({
       success: true,

@@ -1,4 +1,5 @@
 import { OpenAPIRegistry, OpenApiGeneratorV3 } from '@asteasolutions/zod-to-openapi';
+import { registerAuthContract } from '../auth/auth.contract.js';
 import { registerCacheContract } from '../cache/cache.contract.js';
 import { registerKodiContract } from '../kodi/kodi.contract.js';
 import type { Registrar } from '../shared/contract.js';
@@ -15,6 +16,7 @@ import { registerSystemContract } from './system.contract.js';
  */
 const CONTRACTS: readonly Registrar[] = [
   registerSystemContract,
+  registerAuthContract,
   registerTorrentContract,
   registerStreamContract,
   registerCacheContract,

@@ -1,3 +1,5 @@
+import { DomainError } from '../../domain/errors.js';
+import { principalOf } from '../shared/principal.js';
 import { Router } from 'express';
 import type { AddTorrentService } from '../../services/add-torrent.service.js';
 import type { LibraryService } from '../../services/library.service.js';
@@ -44,7 +46,10 @@ export function torrentRoutes({ addTorrent, library, torrents }: TorrentRouteSer
   const router = Router();
 
   router.post('/api/torrents', async (req, res) => {
-    const { created, message, ...view } = await addTorrent.add(await readAddRequest(req));
+    const { created, message, ...view } = await addTorrent.add({
+      ...(await readAddRequest(req)),
+      principal: principalOf(req),
+    });
     res.status(created ? 201 : 200).json({
       success: true,
       data: { ...view, files: view.files.map(({ name, path, length }) => ({ name, path, length })), message },
@@ -68,6 +73,13 @@ export function torrentRoutes({ addTorrent, library, torrents }: TorrentRouteSer
   router.delete('/api/torrents/:infoHash', async (req, res) => {
     const { infoHash } = parse(torrentParams, req.params, 'path parameter');
     const { deleteFiles } = parse(removeTorrentQuery, req.query, 'query parameter');
+    const principal = principalOf(req);
+    if (principal.kind === 'user' && torrents.ownerOf(infoHash) !== principal.id) {
+      throw new DomainError(
+        'FORBIDDEN',
+        'A user token can remove only torrents it added while they are active; ask the admin',
+      );
+    }
     const { keptInCache } = await library.remove(infoHash, deleteFiles);
     res.json({
       success: true,
