@@ -8,6 +8,7 @@ import { createApp } from './http/app.js';
 import { loginRoutes } from './http/auth/login.routes.js';
 import { usersRoutes } from './http/auth/users.routes.js';
 import { authenticate } from './http/middleware/auth.js';
+import { failedAuthLimit, rateLimits } from './http/middleware/rate-limit.js';
 import { cacheRoutes } from './http/cache/cache.routes.js';
 import { kodiRoutes } from './http/kodi/kodi.routes.js';
 import { playlistRoutes } from './http/kodi/playlist.routes.js';
@@ -60,6 +61,14 @@ export function composeHttp(s: HttpServices, { config, logger, version, webDir }
       posterRoutes(s.library),
     ],
     logger,
-    [authenticate(s.auth)],
+    {
+      guards: [
+        ...failedAuthLimit(config.http.authFailureLimit),
+        authenticate(s.auth),
+        ...rateLimits({ apiPerMinute: config.http.apiRateLimit, addsPerMinute: config.http.addRateLimit }),
+      ],
+      trustProxy: config.http.trustProxy,
+      corsOrigins: config.http.apiCorsOrigins,
+    },
   );
 }

@@ -57,6 +57,10 @@ export interface Config {
     apiRateLimit: number;
     /** Adds (POST /api/torrents) per minute per client (0 = no limit). */
     addRateLimit: number;
+    /** Wrong tokens per minute per address before 429 (0 = no limit). */
+    authFailureLimit: number;
+    /** TRUST_PROXY: which peers' X-Forwarded-For is believed (Express's `trust proxy`), default loopback. */
+    trustProxy: string;
   };
   /** Outbound requests (a .torrent URL, upstream addons, Kodi): private addresses are refused unless allowed. */
   fetch: { allowPrivate: boolean; allow: readonly string[] };
@@ -226,6 +230,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       apiCorsOrigins: Object.freeze(corsOrigins),
       apiRateLimit: r.int('RATE_LIMIT_API', 600, 0),
       addRateLimit: r.int('RATE_LIMIT_ADDS', 30, 0),
+      trustProxy: r.string('TRUST_PROXY', 'loopback'),
+      authFailureLimit: r.int('RATE_LIMIT_AUTH_FAILURES', 30, 0),
     },
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);

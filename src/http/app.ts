@@ -12,13 +12,19 @@ import { requestLog } from './middleware/request-log.js';
 export function createApp(
   routes: readonly Router[],
   logger: Logger,
-  guards: readonly RequestHandler[] = [],
+  {
+    guards = [],
+    trustProxy = 'loopback',
+    corsOrigins = ['*'],
+  }: { guards?: readonly RequestHandler[]; trustProxy?: string; corsOrigins?: readonly string[] } = {},
 ): express.Express {
   const app = express();
+  // Whose X-Forwarded-For is believed (rate limits key on the client's address): a proxy on this machine by default.
+  app.set('trust proxy', trustProxy);
   app.disable('x-powered-by');
   app.set('etag', false); // stream routes set their own validators
   app.use(requestLog(logger));
-  app.use(cors);
+  app.use(cors(corsOrigins));
   // Authentication (and rate limits) before any body is read or any route runs.
   for (const guard of guards) app.use(guard);
   app.use(express.json({ limit: '1mb' }));

@@ -3,6 +3,7 @@ import type { AuthService } from '../../services/auth.service.js';
 import { TOKEN_COOKIE } from '../middleware/auth.js';
 import { linkPrefix, principalOf } from '../shared/principal.js';
 import { loginPage, safeNext } from './login-page.js';
+import { htmlHeaders } from '../middleware/html-headers.js';
 
 const YEAR_S = 365 * 24 * 60 * 60;
 
@@ -16,11 +17,11 @@ export function loginRoutes(auth: AuthService): Router {
   const router = Router();
   const form = express.urlencoded({ extended: false, limit: '4kb' });
 
-  router.get('/login', (req, res) => {
+  router.get('/login', htmlHeaders, (req, res) => {
     loginPage(res, { next: safeNext(req.query.next) });
   });
 
-  router.post('/login', form, async (req, res) => {
+  router.post('/login', htmlHeaders, form, async (req, res) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const token = typeof body.token === 'string' ? body.token.trim() : '';
     const next = safeNext(body.next);

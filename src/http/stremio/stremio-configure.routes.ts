@@ -11,6 +11,7 @@ import {
 import { publicBaseUrl } from '../shared/public-url.js';
 import { parse } from '../shared/validate.js';
 import { configParams, configureQuery } from './stremio.contract.js';
+import { htmlHeaders } from '../middleware/html-headers.js';
 
 /** Same rules as the other pages: nothing but this server, no inline scripts (this page has none). */
 const CSP =
@@ -39,8 +40,8 @@ export function stremioConfigureRoutes(config: Config): Router {
     res.setHeader('Cache-Control', 'no-store');
     res.send(render(config.addon.upstreams, chosen, manifestUrl));
   };
-  router.get('/configure', (req, res) => page(req, res, DEFAULT_ADDON_CONFIG));
-  router.get('/:config/configure', (req, res) => {
+  router.get('/configure', htmlHeaders, (req, res) => page(req, res, DEFAULT_ADDON_CONFIG));
+  router.get('/:config/configure', htmlHeaders, (req, res) => {
     page(req, res, parseAddonConfig(parse(configParams, req.params, 'path parameter').config));
   });
   return router;

@@ -4,6 +4,7 @@ import express, { Router } from 'express';
 import type { Config } from '../../config.js';
 import type { TorrentService } from '../../services/torrent.service.js';
 import { openApiDocument } from './openapi.js';
+import { htmlHeaders } from '../middleware/html-headers.js';
 
 export interface CacheHealth {
   health(): Promise<Record<string, unknown>>;
@@ -87,7 +88,7 @@ export function systemRoutes(deps: {
 
   const document = openApiDocument(deps.version);
   router.get('/docs.json', (_req, res) => res.json(document));
-  router.get('/docs', (req, res) => {
+  router.get('/docs', htmlHeaders, (req, res) => {
     if (req.accepts(['html', 'json']) === 'json') return res.json(document);
     res.sendFile(path.join(deps.webDir, 'docs.html'));
   });

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import express, { Router, type Response } from 'express';
+import { htmlHeaders } from '../middleware/html-headers.js';
 
 /**
  * Everything the pages load comes from this server: the CSP makes "nothing from the internet" a
@@ -36,8 +37,8 @@ export function webRoutes(webDir: string): Router {
     res.sendFile(path.join(webDir, file));
   };
 
-  router.get('/', page('index.html'));
-  router.get('/test-torrent-streaming', page('test-torrent-streaming.html'));
+  router.get('/', htmlHeaders, page('index.html'));
+  router.get('/test-torrent-streaming', htmlHeaders, page('test-torrent-streaming.html'));
   // Browsers ask for /favicon.ico whenever a page links no icon (Chromium does on /docs) and log the
   // 404 as a console error. The SVG the pages link answers it: browsers go by Content-Type, not name.
   router.get('/favicon.ico', (_req, res) => {
