@@ -9,7 +9,8 @@ COPY src ./src
 COPY web ./web
 COPY manifests ./manifests
 RUN npm run build && npm prune --omit=dev
-ENV NODE_ENV=production PORT=7000 DOWNLOAD_DIR=/data/downloads CACHE_DB_PATH=/data/cache.db
+# HOST=0.0.0.0: inside a container 127.0.0.1 would be unreachable; set API_TOKEN (compose refuses to start without it).
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=7000 DOWNLOAD_DIR=/data/downloads CACHE_DB_PATH=/data/cache.db
 VOLUME /data
 EXPOSE 7000 6881/tcp 6881/udp
 HEALTHCHECK --interval=30s --timeout=10s --start-period=20s --retries=3 \
