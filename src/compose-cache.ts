@@ -9,6 +9,7 @@ import type { Clock } from './ports/clock.js';
 import { CacheAdminService } from './services/cache-admin.service.js';
 import { CacheCleaner } from './services/cache-cleaner.service.js';
 import { CacheService } from './services/cache.service.js';
+import { guardCacheIndex } from './services/guarded-cache-index.js';
 import type { TorrentService } from './services/torrent.service.js';
 
 const MB = 1024 * 1024;
@@ -26,7 +27,14 @@ export async function composeCache(config: Config, torrents: TorrentService, clo
       : undefined;
   if (snapshotFile) await loadSnapshot(index, snapshotFile);
   const metaStore = new FileTorrentMetaStore(path.join(config.downloadDir, '.torrents'));
-  const cache = new CacheService({ index, metaStore, disk: nodeDisk, clock, downloadDir: config.downloadDir, logger });
+  const cache = new CacheService({
+    index: guardCacheIndex(index, logger),
+    metaStore,
+    disk: nodeDisk,
+    clock,
+    downloadDir: config.downloadDir,
+    logger,
+  });
   const cleaner = new CacheCleaner(
     cache,
     torrents,

@@ -14,6 +14,7 @@ import type { Clock } from './ports/clock.js';
 import type { TorrentEngine } from './ports/torrent-engine.js';
 import type { CacheCleaner } from './services/cache-cleaner.service.js';
 import type { CacheService } from './services/cache.service.js';
+import { isIndexUnavailable } from './services/guarded-cache-index.js';
 import { TorrentService } from './services/torrent.service.js';
 
 const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -102,7 +103,9 @@ export async function startServer(config: Config, options: ServerOptions): Promi
         await cleaner.cleanup();
         await torrents.stopIdle(config.torrent.idleTimeoutSeconds * 1000);
       } catch (err) {
-        logger.error({ err }, 'cache cleanup failed');
+        // An unreachable index is logged once by its guard; the next run tries again.
+        if (isIndexUnavailable(err)) logger.debug('cache cleanup skipped: the index is unreachable');
+        else logger.error({ err }, 'cache cleanup failed');
       }
     },
     { debug: (m) => logger.debug(m), error: (m) => logger.error(m) },

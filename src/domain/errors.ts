@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'RATE_LIMITED'
   | 'FORBIDDEN'
   | 'CONFLICT'
+  | 'INDEX_UNAVAILABLE'
   | 'UNAUTHORIZED'
   | 'INTERNAL';
 

@@ -5,7 +5,6 @@ import type { TorrentFileFetcher } from '../ports/torrent-file-fetcher.js';
 import type { Principal } from './auth.service.js';
 import type { UsersService } from './users.service.js';
 import type { ImdbLinkRecorder } from './imdb-link.service.js';
-import type { CachedTorrents } from './library.service.js';
 import type { TorrentService } from './torrent.service.js';
 import type { TorrentView } from './torrent-status.js';
 
@@ -36,7 +35,7 @@ const ADD_WAIT_MS = 15000;
 export class AddTorrentService {
   constructor(
     private readonly torrents: Pick<TorrentService, 'get' | 'add' | 'waitForMetadata'>,
-    private readonly cached: Pick<CachedTorrents, 'view'>,
+    private readonly cached: { viewIfReachable(infoHash: string): Promise<TorrentView | undefined> },
     private readonly fetcher: TorrentFileFetcher,
     private readonly imdbLinks: ImdbLinkRecorder,
     private readonly quota: Pick<UsersService, 'consumeAdd'>,
@@ -74,7 +73,8 @@ export class AddTorrentService {
     const live = this.torrents.get(input.infoHash);
     const created = !live || live.status === 'failed';
     if (created) {
-      const fromCache = await this.cached.view(input.infoHash);
+      // The index unreachable is no reason to refuse an add: the torrent starts and is recorded later.
+      const fromCache = await this.cached.viewIfReachable(input.infoHash);
       if (fromCache) return { ...fromCache, cached: true, created: false, message: 'Torrent found in cache' };
     }
     if (created && principal) await this.quota.consumeAdd(principal);

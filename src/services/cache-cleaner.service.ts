@@ -3,6 +3,7 @@ import type { Logger } from '../logger.js';
 import type { CacheEntry } from '../ports/cache-index.js';
 import type { Clock } from '../ports/clock.js';
 import type { CacheService } from './cache.service.js';
+import { isIndexUnavailable } from './guarded-cache-index.js';
 import { leaseKey } from './leases.js';
 import type { StorageGuard, TorrentService } from './torrent.service.js';
 
@@ -50,6 +51,8 @@ export class CacheCleaner implements StorageGuard {
   private lastOrphanSweep: number;
   private forceOrphanSweep = false;
   private queue: Promise<unknown> = Promise.resolve();
+  /** The index's totals at the last pass that could read them (used while it is unreachable). */
+  private lastTotals = { count: 0, bytes: 0 };
 
   constructor(
     private readonly cache: CacheService,
@@ -100,7 +103,15 @@ export class CacheCleaner implements StorageGuard {
     if (this.reservations.get(infoHash)?.has(fileIndex)) return;
     const fits = (s: Budget) =>
       s.bytes + this.reservedBytes() + bytes <= this.limits.maxDiskBytes && s.free - bytes >= this.limits.minFreeBytes;
-    const state = await this.evictUntil(fits, () => false);
+    let state: Budget;
+    try {
+      state = await this.evictUntil(fits, () => false);
+    } catch (err) {
+      if (!isIndexUnavailable(err)) throw err;
+      // The index is unreachable: nothing can be evicted, but a download that fits by what we last knew
+      // (and by the free space, read now) must not fail for it.
+      state = { ...this.lastTotals, free: await this.cache.freeBytes(), freed: 0, expired: 0, evicted: 0 };
+    }
     if (!fits(state)) {
       const used = state.bytes + this.reservedBytes();
       throw new DomainError(
@@ -164,6 +175,7 @@ export class CacheCleaner implements StorageGuard {
     knownDeficit: (s: Budget) => number = () => 0,
   ): Promise<Budget> {
     const totals = await this.cache.totals();
+    this.lastTotals = totals;
     const state: Budget = {
       count: totals.count,
       bytes: totals.bytes,

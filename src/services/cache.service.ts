@@ -6,6 +6,7 @@ import type { Clock } from '../ports/clock.js';
 import type { Disk } from '../ports/disk.js';
 import type { TorrentMetaStore } from '../ports/torrent-meta-store.js';
 import { sweepOrphans, type OrphanSweepResult } from './cache-orphans.js';
+import { isIndexUnavailable } from './guarded-cache-index.js';
 import { Leases, leaseKey } from './leases.js';
 import type { CachedTorrents } from './library.service.js';
 import type { CachedFile, CachedFileLookup } from './stream.service.js';
@@ -21,6 +22,8 @@ const TOUCH_THROTTLE_MS = 10_000;
 const VERIFIED_FOR_MS = 10_000;
 /** Remembered per-file facts are dropped past this many keys: bounded memory, worst case one extra stat or write. */
 const MEMO_LIMIT = 10_000;
+/** While the index is unreachable, finished files are offered to it again this often. */
+const PENDING_RETRY_MS = 2000;
 
 export interface CacheServiceDeps {
   index: CacheIndex;
@@ -66,6 +69,14 @@ export class CacheService implements CachedFileLookup, CachedTorrents {
   private readonly verifiedAt = new Map<string, number>();
   /** Default file of a cached torrent, from its stored .torrent (never changes for an info hash). */
   private readonly defaultFiles = new Map<string, number>();
+  /**
+   * Entries this process has seen (looked up or recorded): while the index is unreachable, these files
+   * keep streaming from disk. Finished files the index could not take wait in `pending` and are written
+   * once it answers again.
+   */
+  private readonly known = new Map<string, CacheEntry>();
+  private readonly pending = new Map<string, CacheEntry>();
+  private flushing: Promise<void> | undefined;
 
   constructor(deps: CacheServiceDeps) {
     ({
@@ -91,7 +102,10 @@ export class CacheService implements CachedFileLookup, CachedTorrents {
     if (!(await this.onDisk(entry, absolutePath))) {
       // The file vanished or changed under us: never serve it, forget it.
       this.logger.warn({ infoHash, fileIndex: entry.fileIndex }, 'cached file missing on disk; dropping entry');
-      await this.index.remove(infoHash, entry.fileIndex);
+      this.known.delete(leaseKey(infoHash, entry.fileIndex));
+      await this.index.remove(infoHash, entry.fileIndex).catch((err: unknown) => {
+        if (!isIndexUnavailable(err)) throw err;
+      });
       this.counters.misses++;
       return undefined;
     }
@@ -123,6 +137,16 @@ export class CacheService implements CachedFileLookup, CachedTorrents {
     return (await this.findEntry(infoHash, fileIndex)) !== undefined;
   }
 
+  /** Like `view`, but "not known" while the index is unreachable (an add then simply starts the torrent). */
+  async viewIfReachable(infoHash: string): Promise<TorrentView | undefined> {
+    try {
+      return await this.view(infoHash);
+    } catch (err) {
+      if (isIndexUnavailable(err)) return undefined;
+      throw err;
+    }
+  }
+
   /** The torrent's cached files, by index. */
   async cachedFiles(infoHash: string): Promise<CachedFileInfo[]> {
     const entries = await this.index.listByTorrent(infoHash);
@@ -152,6 +176,7 @@ export class CacheService implements CachedFileLookup, CachedTorrents {
 
   async remove(infoHash: string, deleteFiles: boolean): Promise<boolean> {
     const removed = await this.index.remove(infoHash);
+    for (const key of [...this.known.keys()]) if (key.startsWith(`${infoHash}:`)) this.known.delete(key);
     if (deleteFiles) await this.removeTorrentFiles(infoHash);
     return removed > 0;
   }
@@ -164,24 +189,51 @@ export class CacheService implements CachedFileLookup, CachedTorrents {
     if (!file) return;
     const now = this.clock.now();
     const relative = path.relative(this.downloadDir, event.path).split(path.sep).join('/');
-    Promise.all([
-      this.metaStore.save(event.infoHash, event.meta.torrentFile),
-      this.index.upsert({
-        infoHash: event.infoHash,
-        fileIndex: event.fileIndex,
-        path: relative,
-        size: file.length,
-        torrentName: event.meta.name,
-        fileName: file.name,
-        createdAt: now,
-        lastAccessed: now,
-        hits: 0,
-      }),
-    ]).then(
+    const entry: CacheEntry = {
+      infoHash: event.infoHash,
+      fileIndex: event.fileIndex,
+      path: relative,
+      size: file.length,
+      torrentName: event.meta.name,
+      fileName: file.name,
+      createdAt: now,
+      lastAccessed: now,
+      hits: 0,
+    };
+    this.remember(entry);
+    Promise.all([this.metaStore.save(event.infoHash, event.meta.torrentFile), this.index.upsert(entry)]).then(
       () => this.logger.info({ infoHash: event.infoHash, fileIndex: event.fileIndex, file: file.name }, 'file cached'),
-      (err: unknown) => this.logger.error({ err, infoHash: event.infoHash }, 'could not record cached file'),
+      (err: unknown) => {
+        if (!isIndexUnavailable(err))
+          return this.logger.error({ err, infoHash: event.infoHash }, 'could not record cached file');
+        // The index catches up when it answers again; meanwhile the file streams from what we know.
+        this.pending.set(leaseKey(entry.infoHash, entry.fileIndex), entry);
+        this.flushing ??= this.flushPending().finally(() => (this.flushing = undefined));
+      },
     );
   };
+
+  /** Writes the finished files the index missed, retrying every few seconds until it answers. */
+  private async flushPending(): Promise<void> {
+    while (this.pending.size > 0) {
+      await this.clock.sleep(PENDING_RETRY_MS);
+      for (const [key, entry] of this.pending) {
+        try {
+          await this.index.upsert(entry);
+          this.pending.delete(key);
+        } catch (err) {
+          if (!isIndexUnavailable(err)) this.pending.delete(key);
+          break;
+        }
+      }
+    }
+    this.logger.info('cache index caught up with the files finished while it was unreachable');
+  }
+
+  /** Files waiting to be written to the index (finished while it was unreachable). */
+  pendingRecords(): number {
+    return this.pending.size;
+  }
 
   // ---- upkeep (the cleaner's side) ----
 
@@ -212,6 +264,7 @@ export class CacheService implements CachedFileLookup, CachedTorrents {
   async evict(entries: readonly CacheEntry[]): Promise<void> {
     if (entries.length === 0) return;
     await this.index.removeMany(entries);
+    for (const e of entries) this.known.delete(leaseKey(e.infoHash, e.fileIndex));
     const unread = entries.filter((e) => !this.leases.has(e.infoHash, e.fileIndex));
     await Promise.all(unread.map((entry) => this.disk.removeFile(this.absolutePath(entry))));
     this.counters.evictions += entries.length;
@@ -272,7 +325,31 @@ export class CacheService implements CachedFileLookup, CachedTorrents {
     return true;
   }
 
+  private remember(entry: CacheEntry): void {
+    if (this.known.size > MEMO_LIMIT) this.known.clear();
+    this.known.set(leaseKey(entry.infoHash, entry.fileIndex), entry);
+  }
+
+  /** The index's answer, or, while it is unreachable, what this process knows (undefined: a miss). */
   private async findEntry(infoHash: string, fileIndex: number | undefined): Promise<CacheEntry | undefined> {
+    try {
+      const entry = await this.lookup(infoHash, fileIndex);
+      if (entry) this.remember(entry);
+      return entry;
+    } catch (err) {
+      if (!isIndexUnavailable(err)) throw err;
+      const index = fileIndex ?? this.defaultFiles.get(infoHash);
+      return index === undefined ? this.knownDefault(infoHash) : this.known.get(leaseKey(infoHash, index));
+    }
+  }
+
+  private knownDefault(infoHash: string): CacheEntry | undefined {
+    const files = [...this.known.values()].filter((e) => e.infoHash === infoHash);
+    const wanted = defaultFileIndex(files.map((e) => ({ index: e.fileIndex, name: e.fileName, length: e.size })));
+    return files.find((e) => e.fileIndex === wanted);
+  }
+
+  private async lookup(infoHash: string, fileIndex: number | undefined): Promise<CacheEntry | undefined> {
     if (fileIndex !== undefined) return this.index.get(infoHash, fileIndex);
     const known = this.defaultFiles.get(infoHash);
     if (known !== undefined) return this.index.get(infoHash, known);
@@ -295,9 +372,10 @@ export class CacheService implements CachedFileLookup, CachedTorrents {
     if (now - (this.lastTouch.get(key) ?? 0) < TOUCH_THROTTLE_MS) return;
     this.lastTouch.set(key, now);
     if (this.lastTouch.size > MEMO_LIMIT) this.lastTouch.clear();
-    this.index
-      .touch(entry.infoHash, entry.fileIndex, now)
-      .catch((err: unknown) => this.logger.warn({ err }, 'cache touch failed'));
+    this.index.touch(entry.infoHash, entry.fileIndex, now).catch((err: unknown) => {
+      // An outage is logged once, by the guard; anything else is worth a line.
+      if (!isIndexUnavailable(err)) this.logger.warn({ err }, 'cache touch failed');
+    });
   }
 
   private async describe(infoHash: string, entries: CacheEntry[]): Promise<TorrentView> {

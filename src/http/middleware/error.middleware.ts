@@ -21,6 +21,7 @@ const STATUS: Record<ErrorCode, number> = {
   RATE_LIMITED: 429,
   FORBIDDEN: 403,
   CONFLICT: 409,
+  INDEX_UNAVAILABLE: 503,
 };
 
 export function sendError(res: Parameters<RequestHandler>[1], status: number, code: string, message: string): void {
@@ -40,6 +41,8 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
       return;
     }
     if (err instanceof DomainError) {
+      // A passing outage (the index unreachable) says when to come back.
+      if (typeof err.details?.retryAfter === 'number') res.setHeader('Retry-After', String(err.details.retryAfter));
       sendError(res, STATUS[err.code], err.code, err.message);
       return;
     }

@@ -1,5 +1,5 @@
 import type { Request, RequestHandler } from 'express';
-import { rateLimit } from 'express-rate-limit';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { sendError } from './error.middleware.js';
 
 const MINUTE_MS = 60_000;
@@ -13,7 +13,9 @@ export interface RateLimitSettings {
 
 /** A user counts as one client wherever it connects from; everyone else by address. */
 const clientKey = (req: Request): string =>
-  req.principal?.kind === 'user' ? `user:${req.principal.id}` : `ip:${req.ip ?? req.socket.remoteAddress ?? 'unknown'}`;
+  req.principal?.kind === 'user'
+    ? `user:${req.principal.id}`
+    : `ip:${ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? 'unknown')}`; // an IPv6 /56 counts as one client
 
 /**
  * Wrong tokens per minute per address before 429: guessing stays slow whatever the other limits are.

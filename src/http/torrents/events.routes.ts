@@ -44,6 +44,7 @@ class ChangeBroadcaster {
   private lastSent: string | undefined;
   private quietSince = 0;
   private busy = false;
+  private failing = false;
 
   constructor(
     private readonly snapshot: () => Promise<unknown>,
@@ -90,9 +91,11 @@ class ChangeBroadcaster {
         this.quietSince = now;
         this.broadcast(': keep-alive\n\n');
       }
+      this.failing = false;
     } catch (err) {
-      // Listeners keep their last state; the next tick tries again.
-      this.logger.warn({ err }, 'event snapshot failed');
+      // Listeners keep their last state; the next tick tries again. One line per failing streak, not per second.
+      if (!this.failing) this.logger.warn({ err: (err as Error).message }, 'event snapshot failed');
+      this.failing = true;
     } finally {
       this.busy = false;
     }
