@@ -2,6 +2,7 @@ import path from 'node:path';
 import { createCacheIndex } from './adapters/cache-index-factory.js';
 import { loadSnapshot, saveSnapshot } from './adapters/memory-snapshot.js';
 import { nodeDisk } from './adapters/node-disk.js';
+import { nodeFileStore } from './adapters/node-file-store.js';
 import { FileTorrentMetaStore } from './adapters/torrent-meta-store.js';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
@@ -19,7 +20,7 @@ const MB = 1024 * 1024;
  * the cleaner (which is also the torrents' storage guard) and the admin view, wired to the torrents.
  */
 export async function composeCache(config: Config, torrents: TorrentService, clock: Clock, logger: Logger) {
-  const index = await createCacheIndex(config);
+  const index = await createCacheIndex(config, logger);
   // CACHE_PERSISTENT for the memory backend: a JSON snapshot beside the SQLite file's place.
   const snapshotFile =
     config.cache.backend === 'memory' && config.cache.persistent
@@ -31,6 +32,7 @@ export async function composeCache(config: Config, torrents: TorrentService, clo
     index: guardCacheIndex(index, logger),
     metaStore,
     disk: nodeDisk,
+    files: nodeFileStore,
     clock,
     downloadDir: config.downloadDir,
     logger,

@@ -90,8 +90,15 @@ export async function startServer(config: Config, options: ServerOptions): Promi
     { config, logger, version: VERSION, webDir: WEB_DIR },
   );
 
-  // Start-up hygiene runs in the background: cache hits re-check their file anyway.
-  cache.dropMissingFiles().catch((err: unknown) => logger.error({ err }, 'start-up cache check failed'));
+  // Start-up hygiene runs in the background (cache hits re-check their file anyway): drop entries whose
+  // files are gone, then put back files whose entries are gone (a lost or corrupt index).
+  cache
+    .dropMissingFiles()
+    .then(() => cache.rebuild((infoHash) => torrents.has(infoHash)))
+    .catch((err: unknown) => {
+      if (isIndexUnavailable(err)) logger.warn('start-up cache check skipped: the index is unreachable');
+      else logger.error({ err }, 'start-up cache check failed');
+    });
   // One maintenance job: cache limits, then torrents a stream started that nobody watches any more.
   const job = scheduleJob(
     'maintenance',

@@ -32,6 +32,7 @@ export class FileTorrentMetaStore implements TorrentMetaStore {
           path: f.path,
           length: f.length,
         })),
+        ...(parsed.pieces && parsed.pieceLength ? { pieces: parsed.pieces, pieceLength: parsed.pieceLength } : {}),
       };
     } catch {
       stored = null; // missing or unreadable: the torrent is simply not known here

@@ -14,6 +14,9 @@ export interface ParsedTorrentInput {
   magnetUri?: string;
   torrentFile?: Uint8Array;
   files?: { path: string; length: number }[];
+  /** From a .torrent: the piece size and each piece's SHA-1 (hex), to verify data on disk without peers. */
+  pieceLength?: number;
+  pieces?: string[];
 }
 
 /** The subset of parse-torrent's result we rely on. `info` is the raw bencoded dictionary. */
@@ -22,6 +25,8 @@ interface RawParsed {
   announce?: string[];
   info?: { name?: unknown; 'name.utf-8'?: unknown; length?: unknown; files?: unknown };
   files?: unknown[];
+  pieceLength?: unknown;
+  pieces?: unknown;
 }
 const parseTorrent = parseTorrentUntyped as (input: string | Uint8Array) => Promise<RawParsed>;
 
@@ -113,7 +118,19 @@ export async function parseTorrentFile(data: Uint8Array): Promise<ParsedTorrentI
       files.push({ path: [name, ...segments].join('/'), length: checkedLength(file.length) });
     }
   }
-  return { infoHash: parsed.infoHash, name, trackers: unique(parsed.announce ?? []), torrentFile: data, files };
+  const pieces =
+    Array.isArray(parsed.pieces) && parsed.pieces.every((p) => typeof p === 'string')
+      ? (parsed.pieces as string[])
+      : undefined;
+  const pieceLength = typeof parsed.pieceLength === 'number' && parsed.pieceLength > 0 ? parsed.pieceLength : undefined;
+  return {
+    infoHash: parsed.infoHash,
+    name,
+    trackers: unique(parsed.announce ?? []),
+    torrentFile: data,
+    files,
+    ...(pieces && pieceLength ? { pieces, pieceLength } : {}),
+  };
 }
 
 /**

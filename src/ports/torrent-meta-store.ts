@@ -5,6 +5,9 @@ export interface StoredTorrent {
   infoHash: string;
   name: string;
   files: TorrentFileInfo[];
+  /** Piece size and SHA-1s (hex), when the .torrent has them: what a rebuild verifies files against. */
+  pieceLength?: number;
+  pieces?: readonly string[];
 }
 
 /**

@@ -11,7 +11,7 @@ export class CacheAdminService {
   constructor(
     private readonly cache: CacheService,
     private readonly cleaner: CacheCleaner,
-    private readonly torrents: Pick<TorrentService, 'get'>,
+    private readonly torrents: Pick<TorrentService, 'get' | 'has'>,
     private readonly cleanupIntervalSeconds: number,
     private readonly persistent: boolean,
   ) {}
@@ -57,6 +57,11 @@ export class CacheAdminService {
       ttl: s.ttl,
       minFreeMB: mb(this.cleaner.limits.minFreeBytes),
     };
+  }
+
+  /** POST /api/cache/rebuild: put files on disk whose entries are missing back into the index. */
+  rebuild() {
+    return this.cache.rebuild((infoHash) => this.torrents.has(infoHash));
   }
 
   async forceCleanup() {

@@ -4,8 +4,10 @@ import type { Logger } from '../logger.js';
 import type { CacheBackend, CacheEntry, CacheIndex, CacheTotals } from '../ports/cache-index.js';
 import type { Clock } from '../ports/clock.js';
 import type { Disk } from '../ports/disk.js';
+import type { FileStore } from '../ports/file-store.js';
 import type { TorrentMetaStore } from '../ports/torrent-meta-store.js';
 import { sweepOrphans, type OrphanSweepResult } from './cache-orphans.js';
+import { rebuildIndex, type RebuildResult } from './cache-rebuild.js';
 import { isIndexUnavailable } from './guarded-cache-index.js';
 import { Leases, leaseKey } from './leases.js';
 import type { CachedTorrents } from './library.service.js';
@@ -29,6 +31,8 @@ export interface CacheServiceDeps {
   index: CacheIndex;
   metaStore: TorrentMetaStore;
   disk: Disk;
+  /** Reads file bytes (a rebuild verifies pieces with it). */
+  files: FileStore;
   clock: Clock;
   /** Files live under DOWNLOAD_DIR/<infoHash>/; entries store paths relative to it. */
   downloadDir: string;
@@ -60,6 +64,7 @@ export class CacheService implements CachedFileLookup, CachedTorrents {
   private readonly index: CacheIndex;
   private readonly metaStore: TorrentMetaStore;
   private readonly disk: Disk;
+  private readonly files: FileStore;
   private readonly clock: Clock;
   private readonly downloadDir: string;
   private readonly logger: Logger;
@@ -83,6 +88,7 @@ export class CacheService implements CachedFileLookup, CachedTorrents {
       index: this.index,
       metaStore: this.metaStore,
       disk: this.disk,
+      files: this.files,
       clock: this.clock,
       downloadDir: this.downloadDir,
       logger: this.logger,
@@ -287,6 +293,33 @@ export class CacheService implements CachedFileLookup, CachedTorrents {
       graceCutoff,
       isActive,
     );
+  }
+
+  /**
+   * Puts files on disk back into the index (at start-up, and on POST /api/cache/rebuild): a lost index
+   * costs a scan, not the library. Files that need their pieces checked are indexed in the background.
+   */
+  async rebuild(isActive: (infoHash: string) => boolean): Promise<RebuildResult> {
+    const parts = {
+      index: this.index,
+      metaStore: this.metaStore,
+      disk: this.disk,
+      files: this.files,
+      downloadDir: this.downloadDir,
+      clock: this.clock,
+      logger: this.logger,
+    };
+    const { result, verified } = await rebuildIndex(parts, isActive, (entry) => this.remember(entry));
+    if (result.indexed > 0 || result.verifying > 0)
+      this.logger.info(result, 'cache index rebuilt from the files on disk');
+    verified.then(
+      (good) => {
+        if (result.verifying > 0)
+          this.logger.info({ verified: good, of: result.verifying }, 'rebuild: piece check finished');
+      },
+      (err: unknown) => this.logger.warn({ err }, 'rebuild: piece check failed'),
+    );
+    return result;
   }
 
   /** Drops entries whose files are gone or changed (run once at start-up). */

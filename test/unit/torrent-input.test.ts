@@ -221,6 +221,9 @@ describe('parseTorrentFile', () => {
         { path: 'Pack/a.mkv', length: 11 },
         { path: 'Pack/b.srt', length: 6 },
       ],
+      // 17 bytes in one 16 KiB piece: what an index rebuild verifies the files against.
+      pieceLength: 16384,
+      pieces: [expect.stringMatching(/^[0-9a-f]{40}$/)],
     });
   });
 

@@ -124,6 +124,30 @@ export const registerCacheContract: Registrar = (registry) => {
 
   registry.registerPath({
     method: 'post',
+    path: '/api/cache/rebuild',
+    summary:
+      'Admin: rebuild the index from DOWNLOAD_DIR/<infoHash>/ and the stored .torrent files (also done at start-up)',
+    description:
+      'Files of the right size with every block written are indexed at once; full-size files with holes have their pieces checked against the .torrent in the background (`verifying`).',
+    responses: {
+      200: okWithMessage(
+        z.object({
+          scanned: z.number().int(),
+          indexed: z.number().int(),
+          alreadyIndexed: z.number().int(),
+          verifying: z.number().int(),
+          skipped: z.number().int(),
+          durationMs: z.number(),
+        }),
+        'Rebuilt',
+      ),
+      403: failure('Not the admin token'),
+      503: failure('The index is unreachable'),
+    },
+  });
+
+  registry.registerPath({
+    method: 'post',
     path: '/api/cache/check',
     summary: `Which of these torrents are cached (and which files), and how far active ones are; at most ${MAX_CHECK}`,
     request: { body: { required: true, content: { 'application/json': { schema: CheckRequest } } } },

@@ -29,6 +29,11 @@ export function cacheRoutes(admin: CacheAdminService, library: Pick<LibraryServi
     res.json({ success: true, message: 'Removed from cache', data: { infoHash, deletedFiles: true } });
   });
 
+  router.post('/api/cache/rebuild', async (req, res) => {
+    requireAdmin(req, 'rebuild the cache index');
+    res.json({ success: true, message: 'Cache index rebuilt from the files on disk', data: await admin.rebuild() });
+  });
+
   router.post('/api/cache/check', async (req, res) => {
     const { infoHashes } = parse(CheckRequest, req.body, 'JSON body');
     res.json({ success: true, data: await admin.check(infoHashes) });
