@@ -72,6 +72,8 @@ interface ManagedTorrent {
 }
 
 const BACKOFF_BASE_MS = 1000;
+/** How long /health keeps warning after a download hit a full disk. */
+const DISK_WARNING_MS = 10 * 60_000;
 
 /**
  * Owns the lifecycle of torrents in the engine: metadata timeout, retries with exponential backoff,
@@ -80,6 +82,7 @@ const BACKOFF_BASE_MS = 1000;
 export class TorrentService {
   private readonly torrents = new Map<string, ManagedTorrent>();
   private readonly fileDoneListeners: FileDoneListener[] = [];
+  private diskFullAt: number | undefined;
   private storage: StorageGuard = { reserve: async () => undefined, releaseTorrent: () => undefined };
 
   constructor(
@@ -116,6 +119,7 @@ export class TorrentService {
     const managed = this.start({ infoHash, trackers: [] }, origin);
     managed.lastActivity = this.clock.now();
     const meta = await this.waitForMetadata(infoHash);
+    if (managed.failure) throw new DomainError('TORRENT_FAILED', managed.failure);
     const index = fileIndex ?? defaultFileIndex(meta.files);
     const file = index === undefined ? undefined : meta.files[index];
     if (index === undefined || !file) {
@@ -365,10 +369,32 @@ export class TorrentService {
     }
   }
 
+  /** A running torrent died (its store failed): status `failed` with the reason, reservation freed. */
+  private failRunning(managed: ManagedTorrent, err: Error): void {
+    if (managed.failure || this.torrents.get(managed.infoHash) !== managed) return;
+    const code = (err as { code?: unknown }).code;
+    managed.failure =
+      code === 'ENOSPC'
+        ? 'The disk is full (ENOSPC): the download stopped; free space on the volume of DOWNLOAD_DIR and add it again'
+        : `The download stopped: ${err.message}`;
+    if (code === 'ENOSPC') this.diskFullAt = this.clock.now();
+    this.storage.releaseTorrent(managed.infoHash);
+    this.logger.error({ infoHash: managed.infoHash, reason: managed.failure }, 'torrent failed while downloading');
+    this.engine.remove(managed.infoHash, { deleteFiles: false }).catch(() => undefined);
+  }
+
+  /** A warning for /health: the disk filled up recently (within 10 minutes). */
+  diskWarning(): string | undefined {
+    if (this.diskFullAt === undefined || this.clock.now() - this.diskFullAt > DISK_WARNING_MS) return undefined;
+    return `The disk holding DOWNLOAD_DIR was full ${Math.round((this.clock.now() - this.diskFullAt) / 1000)} s ago: a download failed with ENOSPC`;
+  }
+
   private async onMetadata(managed: ManagedTorrent, engine: EngineTorrent, meta: TorrentMeta): Promise<void> {
     managed.name = meta.name;
     const main = defaultFileIndex(meta.files);
     if (main !== undefined) await this.wantFile(managed.infoHash, main);
+    // After metadata, an engine error (a full disk, a broken store) ends the torrent: say why, keep the process.
+    engine.onError((err) => this.failRunning(managed, err));
     engine.onFileDone((fileIndex) => {
       const event = { infoHash: managed.infoHash, fileIndex, meta, path: engine.filePath(fileIndex) };
       for (const listener of this.fileDoneListeners) {

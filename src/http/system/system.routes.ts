@@ -27,8 +27,10 @@ export function systemRoutes(deps: {
   const torrentHealth = () => {
     const stats = torrents.stats();
     const failure = torrents.engineFailure();
+    const warning = torrents.diskWarning();
     return {
-      status: failure ? 'error' : 'running',
+      status: failure ? 'error' : warning ? 'warning' : 'running',
+      ...(warning ? { warning } : {}),
       ...(failure ? { error: failure } : {}),
       activeTorrents: stats.activeTorrents,
       downloadSpeed: stats.downloadSpeed,
