@@ -61,6 +61,17 @@ export interface Config {
     authFailureLimit: number;
     /** TRUST_PROXY: which peers' X-Forwarded-For is believed (Express's `trust proxy`), default loopback. */
     trustProxy: string;
+    /**
+     * ms for a whole request, head and body, to arrive (Node's `requestTimeout`). It never limits a long
+     * streaming *response*: Node stops the clock once the request is in (test/integration/slow-clients).
+     */
+    requestTimeoutMs: number;
+    /** ms for the request head to arrive; at most requestTimeoutMs. */
+    headersTimeoutMs: number;
+    /** Open connections per client address (0 = no cap); trusted proxies (TRUST_PROXY) are not capped. */
+    maxConnectionsPerIp: number;
+    /** Open connections in all (0 = no cap). */
+    maxConnections: number;
   };
   /** Outbound requests (a .torrent URL, upstream addons, Kodi): private addresses are refused unless allowed. */
   fetch: { allowPrivate: boolean; allow: readonly string[] };
@@ -182,6 +193,14 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       r.problems.push(`FETCH_ALLOW has "${entry}", which is not host:port`);
   }
 
+  // Not 0: a request that may take forever to arrive is how slow clients hold sockets open.
+  const requestTimeoutMs = r.int('HTTP_REQUEST_TIMEOUT', 30_000, 1000, 3_600_000);
+  const headersTimeoutMs = r.int('HTTP_HEADERS_TIMEOUT', 10_000, 1000, 3_600_000);
+  if (headersTimeoutMs > requestTimeoutMs)
+    r.problems.push(
+      `HTTP_HEADERS_TIMEOUT=${headersTimeoutMs} must not exceed HTTP_REQUEST_TIMEOUT=${requestTimeoutMs} (the head is part of the request)`,
+    );
+
   const config: Config = {
     port: r.int('PORT', 7000, 0, 65535),
     host: r.string('HOST', apiToken ? '0.0.0.0' : '127.0.0.1'),
@@ -232,6 +251,11 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       addRateLimit: r.int('RATE_LIMIT_ADDS', 30, 0),
       trustProxy: r.string('TRUST_PROXY', 'loopback'),
       authFailureLimit: r.int('RATE_LIMIT_AUTH_FAILURES', 30, 0),
+      requestTimeoutMs,
+      headersTimeoutMs,
+      // A player opens a handful of connections, a dashboard a few more.
+      maxConnectionsPerIp: r.int('HTTP_MAX_CONNECTIONS_PER_IP', 64, 0, 1_000_000),
+      maxConnections: r.int('HTTP_MAX_CONNECTIONS', 2048, 0, 1_000_000),
     },
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);

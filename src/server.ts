@@ -1,5 +1,5 @@
 import { mkdirSync, readFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer as createHttpServer, type Server } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { scheduleJob } from './adapters/cron-scheduler.js';
@@ -9,6 +9,7 @@ import { composeCache } from './compose-cache.js';
 import { composeFeatures } from './compose-features.js';
 import { composeHttp } from './compose-http.js';
 import type { Config } from './config.js';
+import { applyServerLimits, serverOptions, type ServerLimits } from './http-server-limits.js';
 import type { Logger } from './logger.js';
 import type { Clock } from './ports/clock.js';
 import type { TorrentEngine } from './ports/torrent-engine.js';
@@ -118,13 +119,19 @@ export async function startServer(config: Config, options: ServerOptions): Promi
     { debug: (m) => logger.debug(m), error: (m) => logger.error(m) },
   );
 
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(config.port, config.host, () => resolve(s));
-    s.once('error', reject);
+  // Built here rather than by app.listen: Node takes how often it checks request deadlines only at
+  // creation. requestTimeout bounds receiving a request, never a long streaming response.
+  const trusted = app.get('trust proxy fn') as (address: string, hop: number) => boolean;
+  const limits: ServerLimits = { ...config.http, exempt: (address) => trusted(address, 0) };
+  const server = createHttpServer(serverOptions(limits), app);
+  applyServerLimits(server, limits, logger);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
-  // Players keep connections open between range requests; don't let idle sockets pile up forever.
-  server.keepAliveTimeout = 65_000;
-  server.requestTimeout = 0; // long streams are normal
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;

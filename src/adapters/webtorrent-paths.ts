@@ -13,5 +13,6 @@ export function onDiskPath(torrentDir: string, torrentPath: string): string {
 /** True when `candidate` is `root` itself or inside it (after resolving `..`). */
 export function isInside(root: string, candidate: string): boolean {
   const rel = path.relative(path.resolve(root), path.resolve(candidate));
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+  // "..." or "..hidden" are names, not a step up: only ".." itself as the first segment escapes.
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
 }

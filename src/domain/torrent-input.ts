@@ -118,10 +118,12 @@ export async function parseTorrentFile(data: Uint8Array): Promise<ParsedTorrentI
       files.push({ path: [name, ...segments].join('/'), length: checkedLength(file.length) });
     }
   }
-  const pieces =
-    Array.isArray(parsed.pieces) && parsed.pieces.every((p) => typeof p === 'string')
-      ? (parsed.pieces as string[])
-      : undefined;
+  const rawPieces = Array.isArray(parsed.pieces) ? (parsed.pieces as unknown[]) : undefined;
+  // parse-torrent turns a "pieces" that is not a byte string into junk ("undefined"): refuse it.
+  if (rawPieces && !rawPieces.every((p) => typeof p === 'string' && /^[0-9a-f]{40}$/.test(p))) {
+    throw fail('its pieces are malformed');
+  }
+  const pieces = rawPieces as string[] | undefined;
   const pieceLength = typeof parsed.pieceLength === 'number' && parsed.pieceLength > 0 ? parsed.pieceLength : undefined;
   return {
     infoHash: parsed.infoHash,
@@ -147,13 +149,23 @@ function checkedSegments(variants: unknown[]): string[] {
     const segments = raw.map(bytesToText);
     const shown = segments.map((s) => s ?? '?').join('/');
     if (segments.length === 0) throw invalidInput('The .torrent file contains a file with an empty path');
-    if (segments.some((s) => s === undefined || s === '' || s === '.' || s === '..' || /[/\\\0]/.test(s))) {
+    if (segments.some((s) => s === undefined || unsafeSegment(s))) {
       throw invalidInput(`The .torrent file contains an unsafe file path: "${shown}"`, { path: shown });
     }
     result ??= segments as string[];
   }
   if (!result) throw invalidInput('The .torrent file contains a file without a path');
   return result;
+}
+
+/**
+ * A segment that is, or that the disk store turns into, "", "." or "..": the store strips the
+ * characters Windows forbids and control characters from names, so ".:." would land on the folder itself.
+ */
+function unsafeSegment(segment: string): boolean {
+  if (/[/\\\0]/.test(segment)) return true;
+  const stored = segment.replace(/[<>:"|?*\u0000-\u001f]/g, '');
+  return stored === '' || stored === '.' || stored === '..';
 }
 
 function checkedLength(value: unknown): number {

@@ -50,6 +50,10 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
     if (bodyError.type === 'entity.parse.failed')
       return sendError(res, 400, 'INVALID_INPUT', 'Request body is not valid JSON');
     if (bodyError.type === 'entity.too.large') return sendError(res, 413, 'INVALID_INPUT', 'Request body is too large');
+    // The router's own 400s (a path parameter that is not valid percent-encoding) are the client's mistake.
+    if (err instanceof URIError || bodyError.status === 400) {
+      return sendError(res, 400, 'INVALID_INPUT', 'The URL is malformed: a path segment is not valid percent-encoding');
+    }
     logger.error({ err, path: req.path }, 'unhandled error');
     sendError(res, 500, 'INTERNAL', 'Internal server error');
   };
