@@ -122,7 +122,15 @@ export async function startServer(config: Config, options: ServerOptions): Promi
   // Built here rather than by app.listen: Node takes how often it checks request deadlines only at
   // creation. requestTimeout bounds receiving a request, never a long streaming response.
   const trusted = app.get('trust proxy fn') as (address: string, hop: number) => boolean;
-  const limits: ServerLimits = { ...config.http, exempt: (address) => trusted(address, 0) };
+  const { requestTimeoutMs, headersTimeoutMs, maxConnectionsPerIp, maxConnections } = config.http;
+  const limits: ServerLimits = {
+    requestTimeoutMs,
+    headersTimeoutMs,
+    maxConnectionsPerIp,
+    maxConnections,
+    // A trusted proxy (TRUST_PROXY, loopback by default) speaks for many clients: not capped per address.
+    exempt: (address) => trusted(address, 0),
+  };
   const server = createHttpServer(serverOptions(limits), app);
   applyServerLimits(server, limits, logger);
   await new Promise<void>((resolve, reject) => {

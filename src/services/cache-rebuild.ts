@@ -6,6 +6,7 @@ import type { Clock } from '../ports/clock.js';
 import type { Disk } from '../ports/disk.js';
 import type { FileStore } from '../ports/file-store.js';
 import type { StoredTorrent, TorrentMetaStore } from '../ports/torrent-meta-store.js';
+import { isPadFile } from '../domain/pad-file.js';
 
 export interface RebuildResult {
   /** Torrent folders looked at (active torrents and folders without a stored .torrent are passed over). */
@@ -59,7 +60,7 @@ export async function rebuildIndex(
     const onDisk = new Map(
       (await parts.disk.walkFiles(path.join(parts.downloadDir, infoHash))).map((f) => [f.relativePath, f.bytes]),
     );
-    for (const file of stored.files) {
+    for (const file of stored.files.filter((f) => !isPadFile(f.path))) {
       if (indexed.has(file.index)) {
         result.alreadyIndexed++;
         continue;

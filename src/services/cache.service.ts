@@ -14,6 +14,7 @@ import type { CachedTorrents } from './library.service.js';
 import type { CachedFile, CachedFileLookup } from './stream.service.js';
 import type { FileDoneListener } from './torrent.service.js';
 import { fileView, type TorrentView } from './torrent-status.js';
+import { isPadFile } from '../domain/pad-file.js';
 
 /** lastAccessed is written at most this often per file: reads are hot, the index need not be. */
 const TOUCH_THROTTLE_MS = 10_000;
@@ -422,7 +423,7 @@ export class CacheService implements CachedFileLookup, CachedTorrents {
         path: e.path.split('/').slice(1).join('/'),
         length: e.size,
       }));
-    const files = known.map((f) => fileView(f, byIndex.has(f.index) ? f.length : 0));
+    const files = known.filter((f) => !isPadFile(f.path)).map((f) => fileView(f, byIndex.has(f.index) ? f.length : 0));
     const createdAt = Math.min(...entries.map((e) => e.createdAt));
     return {
       infoHash,

@@ -1,5 +1,6 @@
 import { mediaKind, playsInBrowser, type MediaKind } from '../domain/mime.js';
 import type { EngineTorrent, TorrentFileInfo, TorrentMeta } from '../ports/torrent-engine.js';
+import { isPadFile } from '../domain/pad-file.js';
 
 export type TorrentStatus = 'connecting' | 'connected' | 'downloading' | 'complete' | 'failed';
 
@@ -70,12 +71,14 @@ export function describeLiveTorrent(args: {
   const meta: TorrentMeta | undefined = engine?.meta();
   const stats = engine?.stats();
   const fileStats = new Map(stats?.files.map((f) => [f.index, f]) ?? []);
-  const files: FileView[] = (meta?.files ?? []).map((f) => {
-    const stat = fileStats.get(f.index);
-    // webtorrent's per-file count is approximate at shared piece edges; `done` is exact.
-    const downloaded = stat?.done ? f.length : Math.min(stat?.downloaded ?? 0, f.length);
-    return fileView(f, downloaded);
-  });
+  const files: FileView[] = (meta?.files ?? [])
+    .filter((f) => !isPadFile(f.path))
+    .map((f) => {
+      const stat = fileStats.get(f.index);
+      // webtorrent's per-file count is approximate at shared piece edges; `done` is exact.
+      const downloaded = stat?.done ? f.length : Math.min(stat?.downloaded ?? 0, f.length);
+      return fileView(f, downloaded);
+    });
   const wantedFiles = files.filter((f) => wanted.has(f.index));
   const total = wantedFiles.reduce((sum, f) => sum + f.length, 0);
   const done = wantedFiles.reduce((sum, f) => sum + f.downloaded, 0);

@@ -14,6 +14,7 @@ import type {
   TorrentSource,
 } from '../ports/torrent-engine.js';
 import { describeLiveTorrent, type TorrentView } from './torrent-status.js';
+import { isPadFile } from '../domain/pad-file.js';
 
 export interface TorrentServiceOptions {
   timeoutMs: number;
@@ -121,7 +122,9 @@ export class TorrentService {
     const meta = await this.waitForMetadata(infoHash);
     if (managed.failure) throw new DomainError('TORRENT_FAILED', managed.failure);
     const index = fileIndex ?? defaultFileIndex(meta.files);
-    const file = index === undefined ? undefined : meta.files[index];
+    const found = index === undefined ? undefined : meta.files[index];
+    // A BEP 47 pad file is filler, not content: as if it did not exist.
+    const file = found && !isPadFile(found.path) ? found : undefined;
     if (index === undefined || !file) {
       throw new DomainError(
         'FILE_NOT_FOUND',
