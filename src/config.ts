@@ -36,6 +36,8 @@ export interface Config {
     downloadLimitKiB: number;
     uploadLimitKiB: number;
     dht: boolean;
+    /** TORRENT_DHT_BOOTSTRAP: host:port routers to join the DHT through; undefined = the public ones. */
+    dhtBootstrap: readonly string[] | undefined;
     /** Port for incoming peer connections; 0 = any free port. */
     peerPort: number;
     /** Seconds before a torrent a stream started, unfinished and unread, is stopped; 0 = never. */
@@ -187,6 +189,13 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     if (origin !== '*' && !/^https?:\/\/[^/\s]+$/i.test(origin))
       r.problems.push(`CORS_ORIGIN has "${origin}", which is not * or an origin like https://app.example`);
   }
+  const dhtBootstrap = r.list('TORRENT_DHT_BOOTSTRAP');
+  for (const node of dhtBootstrap ?? []) {
+    if (!/^[a-z0-9.-]+:\d{1,5}$/i.test(node))
+      r.problems.push(`TORRENT_DHT_BOOTSTRAP has "${node}", which is not host:port`);
+  }
+  if (dhtBootstrap?.length === 0)
+    r.problems.push('TORRENT_DHT_BOOTSTRAP is empty: leave it unset for the public routers, or set TORRENT_DHT=false');
   const fetchAllow = r.list('FETCH_ALLOW') ?? [];
   for (const entry of fetchAllow) {
     if (!/^(\[[0-9a-f:.]+\]|[a-z0-9.-]+):\d{1,5}$/i.test(entry))
@@ -232,6 +241,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       downloadLimitKiB: r.int('TORRENT_DOWNLOAD_LIMIT', 0, 0),
       uploadLimitKiB: r.int('TORRENT_UPLOAD_LIMIT', 0, 0),
       dht: r.bool('TORRENT_DHT', true),
+      dhtBootstrap: dhtBootstrap ? Object.freeze(dhtBootstrap) : undefined,
       peerPort: r.int('TORRENT_PORT', 6881, 0, 65535),
       idleTimeoutSeconds: r.int('TORRENT_IDLE_TIMEOUT', 1800, 0),
       maxActive: r.int('TORRENT_MAX_ACTIVE', 20, 1, 10_000),

@@ -11,6 +11,8 @@ export interface WebTorrentEngineOptions {
   /** Added to every torrent's own trackers. */
   trackers: readonly string[];
   dht: boolean;
+  /** host:port routers to join the DHT through; undefined = webtorrent's public defaults. */
+  dhtBootstrap?: readonly string[] | undefined;
   maxConnections: number;
   /** KiB/s, 0 = unlimited. */
   downloadLimitKiB: number;
@@ -36,7 +38,8 @@ export class WebTorrentEngine implements TorrentEngine {
     const limit = (kib: number) => (kib > 0 ? kib * 1024 : -1);
     this.client = new WebTorrent({
       maxConns: options.maxConnections,
-      dht: options.dht,
+      // A private deployment (or a test) can point the DHT at its own routers.
+      dht: options.dht && options.dhtBootstrap ? { bootstrap: [...options.dhtBootstrap] } : options.dht,
       lsd: options.lanFeatures,
       // webtorrent 2.8 tries uTP first and falls back to TCP only after its reconnect backoff: against
       // a TCP-only peer that cost 26-40 s before the first byte (ffprobe of a loopback-seeded MKV: 26 s
