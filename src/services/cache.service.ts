@@ -208,16 +208,22 @@ export class CacheService implements CachedFileLookup, CachedTorrents {
       hits: 0,
     };
     this.remember(entry);
-    Promise.all([this.metaStore.save(event.infoHash, event.meta.torrentFile), this.index.upsert(entry)]).then(
-      () => this.logger.info({ infoHash: event.infoHash, fileIndex: event.fileIndex, file: file.name }, 'file cached'),
-      (err: unknown) => {
-        if (!isIndexUnavailable(err))
-          return this.logger.error({ err, infoHash: event.infoHash }, 'could not record cached file');
-        // The index catches up when it answers again; meanwhile the file streams from what we know.
-        this.pending.set(leaseKey(entry.infoHash, entry.fileIndex), entry);
-        this.flushing ??= this.flushPending().finally(() => (this.flushing = undefined));
-      },
-    );
+    // The .torrent first, then the entry: an entry without its stored .torrent would let a request for
+    // the default file pick among the cached files alone (a subtitle that finished first, say).
+    this.metaStore
+      .save(event.infoHash, event.meta.torrentFile)
+      .then(() => this.index.upsert(entry))
+      .then(
+        () =>
+          this.logger.info({ infoHash: event.infoHash, fileIndex: event.fileIndex, file: file.name }, 'file cached'),
+        (err: unknown) => {
+          if (!isIndexUnavailable(err))
+            return this.logger.error({ err, infoHash: event.infoHash }, 'could not record cached file');
+          // The index catches up when it answers again; meanwhile the file streams from what we know.
+          this.pending.set(leaseKey(entry.infoHash, entry.fileIndex), entry);
+          this.flushing ??= this.flushPending().finally(() => (this.flushing = undefined));
+        },
+      );
   };
 
   /** Writes the finished files the index missed, retrying every few seconds until it answers. */

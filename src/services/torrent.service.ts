@@ -399,6 +399,8 @@ export class TorrentService {
     // After metadata, an engine error (a full disk, a broken store) ends the torrent: say why, keep the process.
     engine.onError((err) => this.failRunning(managed, err));
     engine.onFileDone((fileIndex) => {
+      // A BEP 47 pad file completes with its neighbour's last piece: not content, so nobody hears of it.
+      if (isPadFile(meta.files[fileIndex]?.path ?? '')) return;
       const event = { infoHash: managed.infoHash, fileIndex, meta, path: engine.filePath(fileIndex) };
       for (const listener of this.fileDoneListeners) {
         try {
