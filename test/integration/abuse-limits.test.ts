@@ -118,3 +118,34 @@ test('wrong tokens are slowed down: the 31st in a minute from one address is 429
     await fresh.stop();
   }
 });
+
+test('only real 401s count as wrong tokens: 40 aborted seeks and 40 streams held open never trip the limit', async () => {
+  const open = await startTestServer(); // no API_TOKEN: nothing is ever a 401
+  const { default: http } = await import('node:http');
+  try {
+    await request(`${open.url}/api/torrents`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ magnetUri: swarm.magnetUri }),
+    });
+    const url = `${open.url}/stream/proxy/${swarm.infoHash}`;
+    const held = await Promise.all(
+      Array.from(
+        { length: 40 },
+        (_, i) =>
+          new Promise<import('node:http').IncomingMessage>((resolve) => {
+            http.get(url, { headers: { Range: `bytes=${i * 1000}-` } }, (res) => {
+              res.pause();
+              resolve(res);
+            });
+          }),
+      ),
+    );
+    expect(held.map((r) => r.statusCode)).toEqual(Array(40).fill(206));
+    for (const res of held) res.destroy(); // 40 seeks abandoned mid-body
+    const after = await request(url, { headers: { Range: 'bytes=0-9' } });
+    expect(after.status).toBe(206);
+  } finally {
+    await open.stop();
+  }
+});

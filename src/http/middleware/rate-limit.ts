@@ -19,27 +19,38 @@ const clientKey = (req: Request): string =>
 
 /**
  * Wrong tokens per minute per address before 429: guessing stays slow whatever the other limits are.
- * Placed before authentication, counting only the answers that were 401.
+ * Placed before authentication; only answers that really were 401 count (a player's aborted seeks and
+ * long streams must not: express-rate-limit's skipSuccessfulRequests would count them until 'finish').
  */
 export function failedAuthLimit(perMinute: number): RequestHandler[] {
   if (perMinute <= 0) return [];
-  const limiter = rateLimit({
-    windowMs: MINUTE_MS,
-    limit: perMinute,
-    standardHeaders: false,
-    legacyHeaders: false,
-    skipSuccessfulRequests: true,
-    requestWasSuccessful: (_req, res) => res.statusCode !== 401,
-    handler: (_req, res) => {
-      res.setHeader('Retry-After', '60');
+  const failures = new Map<string, { count: number; resetAt: number }>();
+  const limiter: RequestHandler = (req, res, next) => {
+    const key = ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? 'unknown');
+    const now = Date.now();
+    const seen = failures.get(key);
+    if (seen && seen.resetAt <= now) failures.delete(key);
+    const current = failures.get(key);
+    if (current && current.count >= perMinute) {
+      const retry = Math.max(1, Math.ceil((current.resetAt - now) / 1000));
+      res.setHeader('Retry-After', String(retry));
       sendError(
         res,
         429,
         'RATE_LIMITED',
-        `Too many requests with a wrong token from this address; try again in a minute`,
+        `Too many requests with a wrong token from this address; try again in ${retry} s`,
       );
-    },
-  });
+      return;
+    }
+    res.once('finish', () => {
+      if (res.statusCode !== 401) return;
+      if (failures.size > 10_000) failures.clear(); // bounded memory under a spray of addresses
+      const entry = failures.get(key) ?? { count: 0, resetAt: Date.now() + MINUTE_MS };
+      entry.count++;
+      failures.set(key, entry);
+    });
+    next();
+  };
   return [limiter];
 }
 
