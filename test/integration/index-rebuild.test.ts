@@ -125,7 +125,8 @@ describe('full-size files with holes are indexed only when their pieces match', 
     const block = 64 * 1024;
     for (let off = 0; off < data.length; off += block) {
       const chunk = Buffer.from(data.subarray(off, off + block));
-      if (corruptAt !== undefined && corruptAt >= off && corruptAt < off + block) chunk[corruptAt - off] = chunk[corruptAt - off]! ^ 0xff;
+      if (corruptAt !== undefined && corruptAt >= off && corruptAt < off + block)
+        chunk[corruptAt - off] = chunk[corruptAt - off]! ^ 0xff;
       if (chunk.some((b) => b !== 0)) await handle.write(chunk, 0, chunk.length, off);
     }
     await handle.close();
