@@ -69,13 +69,17 @@ function readBody<T>(req: Request, timeoutMs: number, start: (settle: Settle<T>)
         if (!req.complete && req.res && !req.res.headersSent) req.res.setHeader('Connection', 'close');
         reject(err);
       });
-    const late = () => invalidInput(`The upload did not arrive within ${timeoutMs / 1000} s`);
+    const late = (ms: number) => invalidInput(`The upload did not arrive within ${ms / 1000} s`);
     const onGone = () => {
       if (req.complete) return; // the whole body is in: `start` settles
       const code = (req.socket.errored as NodeJS.ErrnoException | null)?.code;
-      fail(code === 'ERR_HTTP_REQUEST_TIMEOUT' ? late() : invalidInput('The upload was interrupted by the client'));
+      fail(
+        code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? late(serverRequestTimeout(req))
+          : invalidInput('The upload was interrupted by the client'),
+      );
     };
-    const timer = setTimeout(() => fail(late()), timeoutMs);
+    const timer = setTimeout(() => fail(late(timeoutMs)), timeoutMs);
     req.on('close', onGone);
     req.on('error', onGone);
     cleanup = start({ resolve: (value) => finish(() => resolve(value)), reject: fail });
