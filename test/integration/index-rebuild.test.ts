@@ -3,9 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
-import { pino } from 'pino';
 import { MemoryCacheIndex } from '../../src/adapters/memory-cache-index.js';
 import { nodeDisk } from '../../src/adapters/node-disk.js';
 import { nodeFileStore } from '../../src/adapters/node-file-store.js';
@@ -14,6 +12,7 @@ import { FileTorrentMetaStore } from '../../src/adapters/torrent-meta-store.js';
 import { silentLogger } from '../../src/logger.js';
 import { rebuildIndex } from '../../src/services/cache-rebuild.js';
 import { json, request, waitFor } from '../fixtures/http.js';
+import { captureLogs } from '../fixtures/log-capture.js';
 import { startTestServer, type TestServer } from '../fixtures/server.js';
 import { startSwarm, standardFiles, type Swarm } from '../fixtures/swarm.js';
 
@@ -60,17 +59,7 @@ test('a corrupt cache.db is moved aside with one log line, and the index rebuilt
   const { dataDir, swarm, video } = await cacheAndStop({});
   for (const suffix of ['-wal', '-shm']) await rm(path.join(dataDir, `cache.db${suffix}`), { force: true });
   await writeFile(path.join(dataDir, 'cache.db'), randomBytes(64 * 1024));
-  const lines: Array<{ msg?: string }> = [];
-  const logger = pino(
-    { level: 'info' },
-    new Writable({
-      write(chunk: Buffer, _enc, done) {
-        for (const line of chunk.toString().split('\n').filter(Boolean))
-          lines.push(JSON.parse(line) as { msg?: string });
-        done();
-      },
-    }),
-  );
+  const { logger, lines } = captureLogs();
   const server = await startTestServer({}, { dataDir, logger });
   try {
     expect((await readdir(dataDir)).some((name) => name.startsWith('cache.db.corrupt-'))).toBe(true);

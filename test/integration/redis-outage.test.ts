@@ -1,9 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { json, request, waitFor } from '../fixtures/http.js';
+import { captureLogs, type LogLine } from '../fixtures/log-capture.js';
 import { startTestServer, type TestServer } from '../fixtures/server.js';
 import { startSwarm, standardFiles, type Swarm } from '../fixtures/swarm.js';
 
@@ -15,7 +14,7 @@ let port: number;
 let server: TestServer;
 let known: Swarm;
 let fresh: Swarm;
-const lines: Array<{ msg?: string; level?: number }> = [];
+let lines: LogLine[] = [];
 
 async function freePort(): Promise<number> {
   const probe = net.createServer();
@@ -63,16 +62,9 @@ beforeAll(async () => {
   await startRedis();
   known = await startSwarm({ name: 'Known' });
   fresh = await startSwarm({ name: 'Fresh', files: standardFiles(8) });
-  const logger = pino(
-    { level: 'info' },
-    new Writable({
-      write(chunk: Buffer, _enc, done) {
-        for (const line of chunk.toString().split('\n').filter(Boolean))
-          lines.push(JSON.parse(line) as { msg?: string });
-        done();
-      },
-    }),
-  );
+  const captured = captureLogs();
+  const logger = captured.logger;
+  lines = captured.lines;
   server = await startTestServer(
     {
       CACHE_BACKEND: 'redis',
