@@ -243,11 +243,6 @@ export class CacheService implements CachedFileLookup, CachedTorrents {
     this.logger.info('cache index caught up with the files finished while it was unreachable');
   }
 
-  /** Files waiting to be written to the index (finished while it was unreachable). */
-  pendingRecords(): number {
-    return this.pending.size;
-  }
-
   // ---- upkeep (the cleaner's side) ----
 
   async stats(): Promise<CacheStats> {

@@ -1,5 +1,4 @@
 import { Router, type Request, type Response } from 'express';
-import { mediaKind } from '../../domain/mime.js';
 import type { LibraryService } from '../../services/library.service.js';
 import type { StreamService } from '../../services/stream.service.js';
 import type { UsersService } from '../../services/users.service.js';
@@ -51,8 +50,8 @@ export function streamRoutes(
       name: f.name,
       path: f.path,
       length: f.length,
-      mediaKind: mediaKind(f.name),
-      isVideo: mediaKind(f.name) === 'video',
+      mediaKind: f.mediaKind,
+      isVideo: f.mediaKind === 'video',
       streamUrl: `${prefix}/stream/file/${view.infoHash}/${f.index}`,
       playerUrl: prefix + playerPath(view.infoHash, f.index, f.name),
     }));
