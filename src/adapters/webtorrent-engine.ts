@@ -81,7 +81,8 @@ export class WebTorrentEngine implements TorrentEngine {
     if (existing) return existing;
     const torrentDir = path.join(this.options.downloadDir, source.infoHash);
     const torrent = this.client.add(source.kind === 'magnet' ? source.magnetUri : source.data, {
-      announce: [...this.options.trackers],
+      announce: [...this.options.trackers, ...(source.trackers ?? [])],
+      ...(source.webSeeds?.length ? { urlList: [...source.webSeeds] } : {}),
       path: torrentDir,
       deselect: true, // files nobody asked for are never downloaded
       strategy: 'sequential',

@@ -56,6 +56,11 @@ export class WebTorrentHandle implements EngineTorrent {
     torrent.on('wire', (wire: TunableWire) => tuneWire(torrent, wire));
   }
 
+  addWebSeeds(urls: readonly string[]): void {
+    if (this.torrent.destroyed || !this.torrent.ready) return;
+    for (const url of urls) this.torrent.addWebSeed(url);
+  }
+
   meta(): TorrentMeta | undefined {
     return this.torrent.ready ? this.buildMeta() : undefined;
   }

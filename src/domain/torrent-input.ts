@@ -11,6 +11,8 @@ export interface ParsedTorrentInput {
   infoHash: string;
   name?: string;
   trackers: string[];
+  /** BEP 19 web seeds (a magnet's `ws=`, a .torrent's `url-list`): HTTP servers holding the files. */
+  webSeeds?: string[];
   magnetUri?: string;
   torrentFile?: Uint8Array;
   files?: { path: string; length: number }[];
@@ -23,6 +25,7 @@ export interface ParsedTorrentInput {
 interface RawParsed {
   infoHash?: string;
   announce?: string[];
+  urlList?: string[];
   info?: { name?: unknown; 'name.utf-8'?: unknown; length?: unknown; files?: unknown };
   files?: unknown[];
   pieceLength?: unknown;
@@ -88,7 +91,8 @@ export async function parseMagnet(uri: string): Promise<ParsedTorrentInput> {
   const dn = params.find(([k]) => k === 'dn');
   const name = dn ? safeDecode(dn[1].replace(/\+/g, ' '))?.trim() : undefined;
   const trackers = unique(params.filter(([k]) => k === 'tr').map(([, v]) => safeDecode(v)?.trim() ?? ''));
-  return { infoHash, ...(name ? { name } : {}), trackers, magnetUri };
+  const webSeeds = httpUrls(params.filter(([k]) => k === 'ws').map(([, v]) => safeDecode(v)?.trim() ?? ''));
+  return { infoHash, ...(name ? { name } : {}), trackers, ...(webSeeds.length ? { webSeeds } : {}), magnetUri };
 }
 
 export async function parseTorrentFile(data: Uint8Array): Promise<ParsedTorrentInput> {
@@ -125,10 +129,12 @@ export async function parseTorrentFile(data: Uint8Array): Promise<ParsedTorrentI
   }
   const pieces = rawPieces as string[] | undefined;
   const pieceLength = typeof parsed.pieceLength === 'number' && parsed.pieceLength > 0 ? parsed.pieceLength : undefined;
+  const webSeeds = httpUrls(parsed.urlList ?? []);
   return {
     infoHash: parsed.infoHash,
     name,
     trackers: unique(parsed.announce ?? []),
+    ...(webSeeds.length ? { webSeeds } : {}),
     torrentFile: data,
     files,
     ...(pieces && pieceLength ? { pieces, pieceLength } : {}),
@@ -172,6 +178,11 @@ function checkedLength(value: unknown): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)
     throw invalidInput('The .torrent file contains an invalid file length');
   return value;
+}
+
+/** The engine only takes http(s) web seeds; anything else would be dropped with a warning later. */
+function httpUrls(values: readonly string[]): string[] {
+  return unique(values.filter((v) => /^https?:\/\/.+/i.test(v)));
 }
 
 export function buildMagnet(infoHash: string, opts: { name?: string; trackers?: readonly string[] }): string {

@@ -19,10 +19,13 @@ export interface TorrentMeta {
   torrentFile: Uint8Array;
 }
 
-/** How to find a torrent: a magnet (also built from a bare info hash) or a .torrent file's bytes. */
-export type TorrentSource =
-  | { kind: 'magnet'; infoHash: string; magnetUri: string }
-  | { kind: 'torrent-file'; infoHash: string; data: Uint8Array };
+/**
+ * How to find a torrent: a magnet (also built from a bare info hash) or a .torrent file's bytes,
+ * plus trackers and web seeds learnt from later adds of the same torrent.
+ */
+export type TorrentSource = (
+  { kind: 'magnet'; infoHash: string; magnetUri: string } | { kind: 'torrent-file'; infoHash: string; data: Uint8Array }
+) & { trackers?: readonly string[]; webSeeds?: readonly string[] };
 
 export interface FileProgress {
   index: number;
@@ -57,6 +60,8 @@ export interface EngineTorrent {
   /** Resolves with the metadata; rejects if the torrent errors or is removed first. */
   readonly ready: Promise<TorrentMeta>;
   stats(): TorrentStats;
+  /** BEP 19 web seeds to fetch from as well (only once the metadata is known; before, start with them in the source). */
+  addWebSeeds(urls: readonly string[]): void;
   /** Download this file in the background (it stays wanted until the torrent is removed). */
   wantFile(index: number): void;
   /** Ask for the head and tail of a file now, for players that read container indexes first. */

@@ -2,19 +2,14 @@ import { DomainError, notFound } from '../domain/errors.js';
 import { defaultFileIndex } from '../domain/default-file.js';
 import { mediaKind } from '../domain/mime.js';
 import type { ByteRange } from '../domain/range.js';
-import { buildMagnet, type ParsedTorrentInput } from '../domain/torrent-input.js';
+import type { ParsedTorrentInput } from '../domain/torrent-input.js';
 import type { Logger } from '../logger.js';
 import type { Clock } from '../ports/clock.js';
 import type { Readable } from 'node:stream';
-import type {
-  EngineTorrent,
-  TorrentEngine,
-  TorrentFileInfo,
-  TorrentMeta,
-  TorrentSource,
-} from '../ports/torrent-engine.js';
+import type { EngineTorrent, TorrentEngine, TorrentFileInfo, TorrentMeta } from '../ports/torrent-engine.js';
 import { describeLiveTorrent, type TorrentView } from './torrent-status.js';
 import { isPadFile } from '../domain/pad-file.js';
+import { initialSources, learnSources, type KnownSources } from './torrent-sources.js';
 
 export interface TorrentServiceOptions {
   timeoutMs: number;
@@ -63,7 +58,10 @@ interface ManagedTorrent {
   /** Last time a stream started or ended on it (or it was added). */
   lastActivity: number;
   name: string;
-  source: TorrentSource;
+  /** The magnet or .torrent it runs from, with every tracker and web seed learnt since. */
+  sources: KnownSources;
+  /** Aborted when a later add brings sources the running metadata attempt lacks: it restarts with them. */
+  sourcesChanged: AbortController;
   addedAt: number;
   engine: EngineTorrent | undefined;
   failure: string | undefined;
@@ -162,6 +160,7 @@ export class TorrentService {
     if (existing && (!existing.failure || origin === 'stream')) {
       if (origin === 'api') existing.origin = 'api';
       existing.lastActivity = this.clock.now();
+      this.takeSources(existing, input);
       return existing;
     }
     const engineFailure = this.engine.failure();
@@ -176,20 +175,14 @@ export class TorrentService {
         `${active} torrents are active, the most this server runs at once (TORRENT_MAX_ACTIVE=${maxActive}): remove one or wait for a stream-started one to go idle`,
       );
     }
-    const source: TorrentSource = input.torrentFile
-      ? { kind: 'torrent-file', infoHash: input.infoHash, data: input.torrentFile }
-      : {
-          kind: 'magnet',
-          infoHash: input.infoHash,
-          magnetUri: input.magnetUri ?? buildMagnet(input.infoHash, { name: input.name, trackers: input.trackers }),
-        };
     const managed: ManagedTorrent = {
       infoHash: input.infoHash,
       origin,
       owner,
       lastActivity: this.clock.now(),
       name: input.name ?? input.infoHash,
-      source,
+      sources: initialSources(input),
+      sourcesChanged: new AbortController(),
       addedAt: this.clock.now(),
       engine: undefined,
       failure: undefined,
@@ -201,6 +194,29 @@ export class TorrentService {
     managed.metadata.catch(() => undefined);
     this.torrents.set(input.infoHash, managed);
     return managed;
+  }
+
+  /**
+   * A later add of a running torrent (a magnet after a bare hash, a .torrent after a magnet): what it
+   * brings reaches the torrent. Before the metadata, the attempt restarts from the richer source (a
+   * .torrent ends the wait at once); after it, only web seeds can still help, and are added live.
+   */
+  private takeSources(managed: ManagedTorrent, input: ParsedTorrentInput): void {
+    if (managed.failure) return;
+    if (managed.name === managed.infoHash && input.name) managed.name = input.name;
+    const news = learnSources(managed.sources, input);
+    if (!news.merged) return;
+    managed.sources = news.merged;
+    const engine = managed.engine;
+    if (engine?.meta()) {
+      if (news.webSeeds.length > 0) engine.addWebSeeds(news.webSeeds);
+      return;
+    }
+    this.logger.info(
+      { infoHash: managed.infoHash, metadata: news.metadata, trackers: news.trackers, webSeeds: news.webSeeds },
+      'a later add brought new sources: restarting the metadata wait with them',
+    );
+    managed.sourcesChanged.abort();
   }
 
   has(infoHash: string): boolean {
@@ -306,23 +322,38 @@ export class TorrentService {
   private async fetchMetadata(managed: ManagedTorrent): Promise<TorrentMeta> {
     const { signal } = managed.abort;
     const attempts = this.options.maxRetries + 1;
+    let restarted = false;
     for (let attempt = 1; attempt <= attempts; attempt++) {
-      // An abort during the backoff (the torrent was removed) ends the loop with TORRENT_FAILED below, never a raw AbortError.
-      if (attempt > 1) await this.clock.sleep(BACKOFF_BASE_MS * 2 ** (attempt - 2), signal).catch(() => undefined);
+      // An abort during the backoff (the torrent was removed) ends the loop with TORRENT_FAILED below, never a raw
+      // AbortError; new sources end the backoff early.
+      if (attempt > 1 && !restarted) {
+        const wake = AbortSignal.any([signal, managed.sourcesChanged.signal]);
+        await this.clock.sleep(BACKOFF_BASE_MS * 2 ** (attempt - 2), wake).catch(() => undefined);
+      }
+      restarted = false;
       if (signal.aborted) break;
-      const engine = this.engine.add(managed.source);
+      const superseded = (managed.sourcesChanged = new AbortController());
+      const engine = this.engine.add(managed.sources.source);
       managed.engine = engine;
       try {
         const meta = await this.withTimeout(
           engine.ready,
           this.options.timeoutMs,
           () => new DomainError('METADATA_TIMEOUT', 'metadata timeout'),
-          signal,
+          AbortSignal.any([signal, superseded.signal]),
         );
         await this.onMetadata(managed, engine, meta);
         return meta;
       } catch (err) {
         if (signal.aborted) break;
+        if (superseded.signal.aborted) {
+          // Not a failed attempt: the same attempt again, at once, from the richer source.
+          managed.engine = undefined;
+          await this.engine.remove(managed.infoHash, { deleteFiles: false });
+          restarted = true;
+          attempt--;
+          continue;
+        }
         const permanent = err instanceof DomainError && err.code !== 'METADATA_TIMEOUT';
         this.logger.warn({ infoHash: managed.infoHash, attempt, err: String(err) }, 'metadata attempt failed');
         managed.engine = undefined;

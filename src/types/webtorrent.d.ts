@@ -21,6 +21,7 @@ declare module 'webtorrent' {
 
   export interface AddOptions {
     announce?: string[];
+    urlList?: string[];
     path?: string;
     deselect?: boolean;
     strategy?: 'sequential' | 'rarest';
@@ -75,6 +76,7 @@ declare module 'webtorrent' {
     ): void;
     _deselect(start: number, end: number, isStreamSelection: boolean): void;
     destroy(opts?: { destroyStore?: boolean }, cb?: (err?: Error) => void): void;
+    addWebSeed(url: string): void;
   }
 
   export default class WebTorrent extends EventEmitter {

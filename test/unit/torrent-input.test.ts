@@ -107,6 +107,12 @@ describe('parseMagnet', () => {
     });
   });
 
+  it('reads BEP 19 web seeds (ws=), http(s) only', async () => {
+    const uri = `magnet:?xt=urn:btih:${HEX}&ws=http%3A%2F%2F127.0.0.1%3A8080%2Ffiles%2F&ws=ftp%3A%2F%2Fx&ws=https%3A%2F%2F127.0.0.1%2Fa`;
+    expect((await parseMagnet(uri)).webSeeds).toEqual(['http://127.0.0.1:8080/files/', 'https://127.0.0.1/a']);
+    expect((await parseMagnet(`magnet:?xt=urn:btih:${HEX}`)).webSeeds).toBeUndefined();
+  });
+
   it('lowercases an uppercase hex hash and decodes base32', async () => {
     expect((await parseMagnet(`magnet:?xt=urn:btih:${HEX.toUpperCase()}`)).infoHash).toBe(HEX);
     expect((await parseMagnet(`magnet:?xt=urn:btih:${B32}`)).infoHash).toBe(HEX);
@@ -225,6 +231,12 @@ describe('parseTorrentFile', () => {
       pieceLength: 16384,
       pieces: [expect.stringMatching(/^[0-9a-f]{40}$/)],
     });
+  });
+
+  it("reads a .torrent's url-list (BEP 19 web seeds)", async () => {
+    const info = multiInfo([{ length: 5, path: ['x.mkv'] }]);
+    const data = bencode({ info, 'url-list': ['http://127.0.0.1:9/seed/', 'gopher://x'] });
+    expect((await parseTorrentFile(data)).webSeeds).toEqual(['http://127.0.0.1:9/seed/']);
   });
 
   it('parses a real single-file torrent', async () => {

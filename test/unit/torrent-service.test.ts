@@ -195,10 +195,11 @@ describe('the retry rule', () => {
     expect(engine.adds[0]!.source).toEqual({ kind: 'torrent-file', infoHash: hash(7), data });
   });
 
-  test('add() of a live torrent returns it without a second engine add', async () => {
+  test('add() of a live torrent with nothing new returns it without a second engine add', async () => {
     const { engine, torrents } = setup();
-    torrents.add({ infoHash: hash(8), trackers: [] });
     torrents.add({ infoHash: hash(8), trackers: ['udp://other:1'] });
+    torrents.add({ infoHash: hash(8), trackers: ['udp://other:1'] });
+    await settle();
     expect(engine.adds).toHaveLength(1);
     expect(torrents.list()).toHaveLength(1);
   });
@@ -209,6 +210,105 @@ describe('the retry rule', () => {
     await clock.advance(60_000);
     expect(engine.adds).toHaveLength(1);
     expect(torrents.get(h)).toMatchObject({ status: 'failed' });
+  });
+});
+
+describe('sources merge: a later add reaches a running torrent', () => {
+  const TRACKER = 'http://127.0.0.1:1/announce';
+  const SEED = 'http://127.0.0.1:2/files/';
+
+  test('a magnet with trackers restarts a hash-only metadata wait at once, with them, and the reader gets the file', async () => {
+    const { engine, torrents, clock } = setup({ maxRetries: 0 });
+    const h = hash(20);
+    const reading = outcome(torrents.openFile(h, undefined, 'stream'));
+    await clock.advance(3000);
+    torrents.add({
+      infoHash: h,
+      name: 'Movie',
+      trackers: [TRACKER],
+      webSeeds: [SEED],
+      magnetUri: `magnet:?xt=urn:btih:${h}`,
+    });
+    await settle();
+    expect(engine.adds).toHaveLength(2);
+    expect(engine.removes).toEqual([{ infoHash: h, deleteFiles: false, at: T0 + 3000 }]);
+    expect(engine.adds[1]!.source).toEqual({
+      kind: 'magnet',
+      infoHash: h,
+      magnetUri: `magnet:?xt=urn:btih:${h}`,
+      trackers: [TRACKER],
+      webSeeds: [SEED],
+    });
+    expect(torrents.get(h)).toMatchObject({ name: 'Movie', status: 'connecting' });
+    await clock.advance(1000);
+    engine.last(h).resolve(movie(h));
+    await settle();
+    expect(reading.settled).toBe(true);
+    expect(reading.error).toBeUndefined();
+    expect(reading.value).toMatchObject({ fileIndex: 1 });
+  });
+
+  test('the restarted attempt gets a full timeout of its own and is not counted as a failed one', async () => {
+    const { engine, torrents, clock } = setup({ maxRetries: 0 });
+    const h = hash(25);
+    torrents.add({ infoHash: h, trackers: [] });
+    await clock.advance(3000);
+    torrents.add({ infoHash: h, trackers: [TRACKER] });
+    await settle();
+    await clock.advance(TIMEOUT - 1);
+    expect(torrents.get(h)!.status).toBe('connecting');
+    await clock.advance(1);
+    expect(torrents.get(h)).toMatchObject({ status: 'failed' });
+    expect(engine.adds).toHaveLength(2);
+  });
+
+  test('a .torrent for a torrent waiting on a magnet replaces the magnet: its metadata needs no peer', async () => {
+    const { engine, torrents } = setup();
+    const h = hash(21);
+    torrents.add({ infoHash: h, trackers: [TRACKER] });
+    const data = new Uint8Array([100, 101]);
+    torrents.add({ infoHash: h, trackers: [TRACKER], torrentFile: data });
+    await settle();
+    expect(engine.adds.map((a) => a.source)).toEqual([
+      { kind: 'magnet', infoHash: h, magnetUri: `magnet:?xt=urn:btih:${h}&tr=${encodeURIComponent(TRACKER)}` },
+      { kind: 'torrent-file', infoHash: h, data, trackers: [TRACKER], webSeeds: [] },
+    ]);
+  });
+
+  test('new sources during a retry backoff end the backoff early', async () => {
+    const { engine, torrents, clock } = setup({ maxRetries: 2 });
+    const h = hash(22);
+    torrents.add({ infoHash: h, trackers: [] });
+    await clock.advance(TIMEOUT);
+    expect(clock.pending()).toEqual([{ due: T0 + TIMEOUT + 1000, ms: 1000 }]);
+    torrents.add({ infoHash: h, trackers: [TRACKER] });
+    await settle();
+    expect(engine.addTimes()).toEqual([T0, T0 + TIMEOUT]);
+    expect(engine.adds[1]!.source.trackers).toEqual([TRACKER]);
+  });
+
+  test('after the metadata, new web seeds are added to the running torrent; nothing restarts', async () => {
+    const { engine, torrents } = setup();
+    const h = hash(23);
+    torrents.add({ infoHash: h, trackers: [] });
+    await settle();
+    engine.last(h).resolve(movie(h));
+    await torrents.waitForMetadata(h);
+    torrents.add({ infoHash: h, trackers: [TRACKER], webSeeds: [SEED] });
+    torrents.add({ infoHash: h, trackers: [], webSeeds: [SEED] });
+    await settle();
+    expect(engine.adds).toHaveLength(1);
+    expect(engine.last(h).webSeeds).toEqual([SEED]);
+  });
+
+  test('a failed torrent learns nothing from a stream request (the retry rule), but an API add starts it afresh', async () => {
+    const { engine, torrents, clock } = setup();
+    const h = hash(24);
+    torrents.add({ infoHash: h, trackers: [] });
+    await clock.advance(TIMEOUT);
+    expect(torrents.get(h)!.status).toBe('failed');
+    await expect(torrents.openFile(h, 0, 'stream')).rejects.toMatchObject({ code: 'TORRENT_FAILED' });
+    expect(engine.adds).toHaveLength(1);
   });
 });
 
