@@ -20,7 +20,11 @@ const COMPOSITION = layer(
 
 /** One library per adapter file (ARCHITECTURE.md convention 1). */
 const LIBRARY_HOMES = {
-  webtorrent: ['src/adapters/webtorrent-engine.ts', 'src/adapters/webtorrent-torrent.ts'],
+  webtorrent: [
+    'src/adapters/webtorrent-engine.ts',
+    'src/adapters/webtorrent-torrent.ts',
+    'src/adapters/webtorrent-dual-dial.ts',
+  ],
   'better-sqlite3': ['src/adapters/sqlite-cache-index.ts', 'src/adapters/sqlite-user-store.ts'],
   ioredis: ['src/adapters/redis-cache-index.ts', 'src/adapters/redis-user-store.ts'],
   'lru-cache': ['src/adapters/memory-cache-index.ts'],

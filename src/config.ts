@@ -36,6 +36,8 @@ export interface Config {
     downloadLimitKiB: number;
     uploadLimitKiB: number;
     dht: boolean;
+    /** TORRENT_UTP: uTP beside TCP (raced dials); false = TCP only. */
+    utp: boolean;
     /** TORRENT_DHT_BOOTSTRAP: host:port routers to join the DHT through; undefined = the public ones. */
     dhtBootstrap: readonly string[] | undefined;
     /** Port for incoming peer connections; 0 = any free port. */
@@ -241,6 +243,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       downloadLimitKiB: r.int('TORRENT_DOWNLOAD_LIMIT', 0, 0),
       uploadLimitKiB: r.int('TORRENT_UPLOAD_LIMIT', 0, 0),
       dht: r.bool('TORRENT_DHT', true),
+      utp: r.bool('TORRENT_UTP', true),
       dhtBootstrap: dhtBootstrap ? Object.freeze(dhtBootstrap) : undefined,
       peerPort: r.int('TORRENT_PORT', 6881, 0, 65535),
       idleTimeoutSeconds: r.int('TORRENT_IDLE_TIMEOUT', 1800, 0),

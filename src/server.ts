@@ -55,6 +55,7 @@ export async function startServer(config: Config, options: ServerOptions): Promi
       downloadDir: config.downloadDir,
       trackers: config.torrent.trackers,
       dht: config.torrent.dht,
+      utp: config.torrent.utp,
       dhtBootstrap: config.torrent.dhtBootstrap,
       maxConnections: config.torrent.maxConnections,
       downloadLimitKiB: config.torrent.downloadLimitKiB,

@@ -4,6 +4,7 @@ import WebTorrent from 'webtorrent';
 import { DomainError } from '../domain/errors.js';
 import type { Logger } from '../logger.js';
 import type { EngineStats, EngineTorrent, TorrentEngine, TorrentSource } from '../ports/torrent-engine.js';
+import { installDualDial } from './webtorrent-dual-dial.js';
 import { WebTorrentHandle } from './webtorrent-torrent.js';
 
 export interface WebTorrentEngineOptions {
@@ -11,6 +12,8 @@ export interface WebTorrentEngineOptions {
   /** Added to every torrent's own trackers. */
   trackers: readonly string[];
   dht: boolean;
+  /** uTP beside TCP (dialled side by side, both accepted); false = TCP only. */
+  utp: boolean;
   /** host:port routers to join the DHT through; undefined = webtorrent's public defaults. */
   dhtBootstrap?: readonly string[] | undefined;
   maxConnections: number;
@@ -41,10 +44,9 @@ export class WebTorrentEngine implements TorrentEngine {
       // A private deployment (or a test) can point the DHT at its own routers.
       dht: options.dht && options.dhtBootstrap ? { bootstrap: [...options.dhtBootstrap] } : options.dht,
       lsd: options.lanFeatures,
-      // webtorrent 2.8 tries uTP first and falls back to TCP only after its reconnect backoff: against
-      // a TCP-only peer that cost 26-40 s before the first byte (ffprobe of a loopback-seeded MKV: 26 s
-      // with uTP, 0.19 s without; commit 7898221, README "Performance"). TCP only.
-      utp: false,
+      // webtorrent alone dials uTP first and reaches a TCP-only peer only ~40 s later; with the dial
+      // raced (webtorrent-dual-dial.ts) both kinds of peer connect at once. Without utp-native: TCP only.
+      utp: options.utp && installDualDial(),
       natUpnp: options.lanFeatures,
       natPmp: options.lanFeatures,
       torrentPort: options.peerPort,
