@@ -1,30 +1,20 @@
-import { Redis } from 'ioredis';
 import type { CacheEntry, CacheIndex, CacheTotals } from '../ports/cache-index.js';
+import { RedisConnection, type RedisClient, type RedisConnectionOptions } from './redis-connection.js';
 import { REMOVE_MANY, REMOVE_ONE, REMOVE_TORRENT, TOUCH, UPSERT } from './redis-cache-scripts.js';
 
-export interface RedisCacheIndexOptions {
-  url: string;
-  password?: string;
-  /** Namespace for every key, e.g. 'tss:'; instances sharing a prefix share one index. */
-  keyPrefix: string;
-}
+/** REDIS_URL, REDIS_PASSWORD, REDIS_KEY_PREFIX: instances sharing a prefix share one index. */
+export type RedisCacheIndexOptions = RedisConnectionOptions;
 
-const CONNECT_TIMEOUT_MS = 3000;
 /** Keeps a single pipeline's reply bounded when listing 100k entries. */
 const BATCH = 1000;
 
 type Arg = string | number;
-interface ScriptedRedis extends Redis {
+interface ScriptedRedis extends RedisClient {
   cacheUpsert(...args: Arg[]): Promise<number>;
   cacheTouch(...args: Arg[]): Promise<number>;
   cacheRemoveOne(...args: Arg[]): Promise<number>;
   cacheRemoveTorrent(...args: Arg[]): Promise<number>;
   cacheRemoveMany(...args: Arg[]): Promise<number>;
-}
-
-/** The URL for messages and logs: never the password. */
-function redactUrl(url: string): string {
-  return url.replace(/\/\/([^:@/]*):[^/]*@/, '//$1:***@');
 }
 
 function toEntry(h: Record<string, string>): CacheEntry | undefined {
@@ -55,31 +45,19 @@ export class RedisCacheIndex implements CacheIndex {
   readonly backend = 'redis' as const;
   readonly persistent = true;
 
+  private readonly connection: RedisConnection;
   private readonly redis: ScriptedRedis;
   private readonly prefix: string;
   private readonly lruKey: string;
   private readonly totalsKey: string;
-  private readonly safeUrl: string;
-  private opening: Promise<void> | undefined;
-  /** True during the first connect: no retries then, start-up should fail fast instead. */
-  private starting = false;
-  private closed = false;
 
   /** Does no I/O; the first call connects. Prefer `RedisCacheIndex.connect` to fail fast at start-up. */
   constructor(options: RedisCacheIndexOptions) {
+    this.connection = new RedisConnection(options, 'RedisCacheIndex');
     this.prefix = options.keyPrefix;
     this.lruKey = `${this.prefix}lru`;
     this.totalsKey = `${this.prefix}totals`;
-    this.safeUrl = redactUrl(options.url);
-    this.redis = new Redis(options.url, {
-      password: options.password,
-      lazyConnect: true,
-      connectTimeout: CONNECT_TIMEOUT_MS,
-      // Fail a command fast instead of queueing it forever while Redis is down; callers decide.
-      maxRetriesPerRequest: 2,
-      enableOfflineQueue: false,
-      retryStrategy: (times) => (this.starting ? null : Math.min(times * 200, 2000)),
-    }) as ScriptedRedis;
+    this.redis = this.connection.client as ScriptedRedis;
     this.redis.defineCommand('cacheUpsert', { numberOfKeys: 4, lua: UPSERT });
     this.redis.defineCommand('cacheTouch', { numberOfKeys: 2, lua: TOUCH });
     this.redis.defineCommand('cacheRemoveOne', { numberOfKeys: 4, lua: REMOVE_ONE });
@@ -95,39 +73,7 @@ export class RedisCacheIndex implements CacheIndex {
   }
 
   private open(): Promise<void> {
-    if (this.closed) return Promise.reject(new Error('RedisCacheIndex is closed'));
-    this.opening ??= this.doOpen().catch((err: unknown) => {
-      this.opening = undefined; // let a later call retry
-      throw err;
-    });
-    return this.opening;
-  }
-
-  private async doOpen(): Promise<void> {
-    let lastError: Error | undefined;
-    const onError = (err: Error): void => {
-      lastError = err;
-    };
-    // Without a listener ioredis prints every failed reconnect attempt to stderr.
-    this.redis.on('error', onError);
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`timed out after ${CONNECT_TIMEOUT_MS} ms`)), CONNECT_TIMEOUT_MS);
-    });
-    this.starting = true;
-    try {
-      await Promise.race([this.redis.connect().then(() => this.redis.ping()), timeout]);
-    } catch (err) {
-      // A refused connection already ended (no retries while starting). Calling disconnect() on
-      // it anyway would leave ioredis' 2 s "destroy the stream" timer holding the process open.
-      if (this.redis.status !== 'end') this.redis.disconnect();
-      const cause = lastError ?? (err instanceof Error ? err : new Error(String(err)));
-      throw new Error(`Cannot reach Redis at ${this.safeUrl}: ${cause.message}`, { cause });
-    } finally {
-      this.starting = false;
-      clearTimeout(timer);
-      this.redis.off('error', onError);
-    }
+    return this.connection.open();
   }
 
   private entryKey(infoHash: string, fileIndex: number): string {
@@ -257,11 +203,7 @@ export class RedisCacheIndex implements CacheIndex {
     return { count: Number(count ?? 0), bytes: Number(bytes ?? 0) };
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    // quit() flushes pending replies; on a connection that never came up it would just wait.
-    if (this.redis.status === 'ready') await this.redis.quit();
-    else if (this.redis.status !== 'end') this.redis.disconnect(); // 'end' would only arm a stray timer
+  close(): Promise<void> {
+    return this.connection.close();
   }
 }
