@@ -18,6 +18,7 @@ import { PlaybackService } from './services/playback.service.js';
 import type { TorrentService } from './services/torrent.service.js';
 import { StreamService } from './services/stream.service.js';
 import { nodeFileStore } from './adapters/node-file-store.js';
+import { PeerHttpReader } from './adapters/peer-http-reader.js';
 import { createUserStore } from './adapters/user-store-factory.js';
 import { AuthService } from './services/auth.service.js';
 import { UsersService } from './services/users.service.js';
@@ -47,7 +48,12 @@ export async function composeFeatures(
     allow: [...config.fetch.allow, ...kodiHostPort],
   });
   const library = new LibraryService(torrents, cache);
-  const streams = new StreamService(torrents, cache, nodeFileStore);
+  // With Redis, a file another instance holds is streamed from that instance (README "Several instances").
+  const peers =
+    config.cache.backend === 'redis'
+      ? new PeerHttpReader({ node: config.node.id, apiToken: config.auth.apiToken })
+      : undefined;
+  const streams = new StreamService(torrents, cache, nodeFileStore, peers);
   const imdbLinks = new ImdbLinkService(
     new JsonImdbLinkStore(path.join(path.dirname(config.cache.dbPath), 'imdb-links.json'), logger),
     library,

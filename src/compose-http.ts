@@ -69,6 +69,7 @@ export function composeHttp(s: HttpServices, { config, logger, version, webDir }
       ],
       trustProxy: config.http.trustProxy,
       corsOrigins: config.http.apiCorsOrigins,
+      nodeId: config.node.id,
     },
   );
 }
