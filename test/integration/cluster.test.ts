@@ -1,0 +1,164 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import { startChildServer, type ChildServer } from '../fixtures/child-process-server.js';
+import { json, request, waitFor } from '../fixtures/http.js';
+import { startOwnRedis, type OwnRedis } from '../fixtures/redis-server.js';
+import { startTestServer, type TestServer } from '../fixtures/server.js';
+import { startSwarm, type Swarm } from '../fixtures/swarm.js';
+
+// Two instances on one Redis, each with its own download folder (README "Several instances"). A runs as a
+// child process so that it can really crash (SIGKILL); B runs in this process so its cleaner can be driven.
+const MIB = 1024 * 1024;
+const PREFIX = 'cluster-test:';
+const LEASE_TTL_MS = 1500;
+
+let redis: OwnRedis;
+let admin: Redis;
+let swarmA: Swarm;
+let swarmB: Swarm;
+let dataA: string;
+let a: ChildServer | undefined;
+let b: TestServer | undefined;
+
+const common = () => ({
+  CACHE_BACKEND: 'redis',
+  REDIS_URL: redis.url,
+  REDIS_KEY_PREFIX: PREFIX,
+  LEASE_TTL_MS: String(LEASE_TTL_MS),
+  TORRENT_TRACKERS: `${swarmA.trackerUrl},${swarmB.trackerUrl}`,
+  CACHE_CLEANUP_INTERVAL: '86400', // the test runs B's cleaner itself
+});
+const startB = (dataDir?: string, env: Record<string, string> = {}) =>
+  startTestServer({ ...common(), NODE_ID: 'node-b', ...env }, dataDir ? { dataDir } : {});
+const check = async (base: string, infoHash: string) =>
+  (await json(`${base}/api/cache/check`, { method: 'POST', body: { infoHashes: [infoHash] } })).body.data[0];
+const addAndCache = async (base: string, swarm: Swarm) => {
+  expect((await json(`${base}/api/torrents`, { method: 'POST', body: { magnetUri: swarm.magnetUri } })).status).toBe(
+    201,
+  );
+  await waitFor(async () => (await check(base, swarm.infoHash)).cached, 30_000, `${swarm.name} cached`);
+};
+const leasesOf = (node: string) => admin.keys(`${PREFIX}lease:*:${node}:*`);
+
+beforeAll(async () => {
+  redis = await startOwnRedis();
+  admin = new Redis(redis.url);
+  swarmA = await startSwarm({ name: 'Held By A', files: [{ path: 'a.mp4', data: randomBytes(24 * MIB) }] });
+  swarmB = await startSwarm({ name: 'Held By B', files: [{ path: 'b.mp4', data: randomBytes(2 * MIB) }] });
+  dataA = await mkdtemp(path.join(os.tmpdir(), 'tss-node-a-'));
+  a = await startChildServer({
+    ...common(),
+    NODE_ID: 'node-a',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    TORRENT_PORT: '0',
+    TORRENT_DHT: 'false',
+    DOWNLOAD_DIR: path.join(dataA, 'downloads'),
+    CACHE_DB_PATH: path.join(dataA, 'cache.db'),
+  });
+  b = await startB();
+}, 90_000);
+
+afterAll(async () => {
+  await a?.kill();
+  await b?.stop();
+  await swarmA?.stop();
+  await swarmB?.stop();
+  await admin?.quit();
+  await redis?.stop();
+  if (dataA) await rm(dataA, { recursive: true, force: true });
+});
+
+test('a file cached by A is reported cached by B and streams byte-exact through B, Range included', async () => {
+  await addAndCache(a!.url, swarmA);
+  const video = swarmA.files[0]!.data;
+
+  const seen = await check(b!.url, swarmA.infoHash);
+  expect(seen).toMatchObject({ cached: true, files: [{ index: 0, name: 'a.mp4', length: video.length }] });
+  expect(seen.active).toBeNull(); // B runs no torrent for it
+
+  const whole = await request(`${b!.url}/stream/proxy/${swarmA.infoHash}`);
+  expect(whole.status).toBe(200);
+  expect(whole.headers['x-node']).toBe('node-b');
+  expect(whole.headers['x-stream-source']).toBe('peer');
+  expect(whole.body.equals(video)).toBe(true);
+
+  const start = 5 * MIB + 123;
+  const ranged = await request(`${b!.url}/stream/proxy/${swarmA.infoHash}?fileIndex=0`, {
+    headers: { Range: `bytes=${start}-${start + 99_999}`, 'If-Range': String(whole.headers.etag) },
+  });
+  expect(ranged.status).toBe(206);
+  expect(ranged.headers['content-range']).toBe(`bytes ${start}-${start + 99_999}/${video.length}`);
+  expect(ranged.body.equals(video.subarray(start, start + 100_000))).toBe(true);
+  const tail = await request(`${b!.url}/stream/proxy/${swarmA.infoHash}`, { headers: { Range: 'bytes=-1000' } });
+  expect(tail.status).toBe(206);
+  expect(tail.body.equals(video.subarray(video.length - 1000))).toBe(true);
+
+  // A itself serves it from its own disk, and says who it is.
+  const direct = await request(`${a!.url}/stream/proxy/${swarmA.infoHash}`, { method: 'HEAD' });
+  expect(direct.headers['x-node']).toBe('node-a');
+  expect(direct.headers['x-stream-source']).toBe('cache');
+  // Nothing of A's torrent was written on B's disk.
+  expect(existsSync(path.join(b!.downloadDir, swarmA.infoHash))).toBe(false);
+});
+
+test("restarting B and running B's cleaner leave A's entries and files alone", async () => {
+  await addAndCache(b!.url, swarmB); // B's own file: the cleaner's control
+  const aFile = path.join(dataA, 'downloads', swarmA.infoHash, 'Held By A', 'a.mp4');
+  const aEntryKey = `${PREFIX}entry:${swarmA.infoHash}:0`;
+  expect(await admin.hget(aEntryKey, 'node')).toBe('node-a');
+
+  await b!.stop({ keepData: true });
+  // Tight limits: B must evict everything it holds to fit in 1 MB; every orphan counts at once.
+  b = await startB(b!.dataDir, { CACHE_MAX_DISK_MB: '1', CACHE_ORPHAN_GRACE: '0', CACHE_TTL: '1' });
+  await b.cache.dropMissingFiles();
+  await b.cache.rebuild((hash) => b!.torrents.has(hash));
+  const result = await b.cleaner.cleanup({ sweepOrphans: true });
+
+  expect(result.evicted + result.expired).toBe(1); // B's own file went
+  expect((await check(b.url, swarmB.infoHash)).cached).toBe(false);
+  expect(await admin.hget(aEntryKey, 'node')).toBe('node-a');
+  expect((await check(b.url, swarmA.infoHash)).cached).toBe(true);
+  expect(statSync(aFile).size).toBe(swarmA.files[0]!.data.length);
+  expect(await admin.hgetall(`${PREFIX}node-totals:node-a`)).toEqual({
+    count: '1',
+    bytes: String(swarmA.files[0]!.data.length),
+  });
+  // And B still streams A's file after its restart.
+  const again = await request(`${b.url}/stream/proxy/${swarmA.infoHash}`, { headers: { Range: 'bytes=0-9' } });
+  expect(again.body.equals(swarmA.files[0]!.data.subarray(0, 10))).toBe(true);
+});
+
+test("A's crash (SIGKILL) frees its leases after the TTL, and B then serves the file itself", async () => {
+  // A slow player on A: reads one chunk, then holds the stream (and its lease) open.
+  const req = http.get(`${a!.url}/stream/proxy/${swarmA.infoHash}`);
+  req.on('error', () => undefined);
+  const res = await new Promise<http.IncomingMessage>((resolve) => req.once('response', resolve));
+  res.on('error', () => undefined);
+  await new Promise((resolve) => res.once('data', resolve));
+  res.pause();
+  await waitFor(async () => (await leasesOf('node-a')).length > 0, 5000, "A's lease in Redis");
+  // Held past several TTLs: the heartbeat keeps it.
+  await new Promise((r) => setTimeout(r, 2 * LEASE_TTL_MS));
+  expect(await leasesOf('node-a')).toHaveLength(1);
+
+  await a!.kill();
+  const killedAt = Date.now();
+  req.destroy();
+  await waitFor(async () => (await leasesOf('node-a')).length === 0, 4 * LEASE_TTL_MS, "A's leases expiring");
+  expect(Date.now() - killedAt).toBeLessThan(4 * LEASE_TTL_MS);
+  expect(await admin.exists(`${PREFIX}node:node-a`)).toBe(0);
+
+  // The index still names A, but A is gone: B (back on its default limits) downloads the file itself.
+  await b!.stop({ keepData: true });
+  b = await startB(b!.dataDir);
+  const served = await request(`${b!.url}/stream/proxy/${swarmA.infoHash}`, { headers: { Range: 'bytes=0-999' } });
+  expect(served.status).toBe(206);
+  expect(served.headers['x-stream-source']).not.toBe('peer');
+  expect(served.body.equals(swarmA.files[0]!.data.subarray(0, 1000))).toBe(true);
+});
