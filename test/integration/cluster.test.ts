@@ -162,3 +162,71 @@ test("A's crash (SIGKILL) frees its leases after the TTL, and B then serves the 
   expect(served.headers['x-stream-source']).not.toBe('peer');
   expect(served.body.equals(swarmA.files[0]!.data.subarray(0, 1000))).toBe(true);
 });
+
+describe('state every instance shares through Redis', () => {
+  const ADMIN = 'cluster-admin-token';
+  let x: TestServer;
+  let y: TestServer;
+  const call = (server: TestServer, pathname: string, token: string, init: { method?: string; body?: unknown } = {}) =>
+    fetch(`${server.url}${pathname}`, {
+      method: init.method ?? 'GET',
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+    });
+
+  beforeAll(async () => {
+    const env = (id: string) => ({
+      CACHE_BACKEND: 'redis',
+      REDIS_URL: redis.url,
+      REDIS_KEY_PREFIX: 'shared-state:',
+      NODE_ID: id,
+      API_TOKEN: ADMIN,
+      RATE_LIMIT_API: '6',
+      RATE_LIMIT_AUTH_FAILURES: '3',
+    });
+    x = await startTestServer(env('node-x'));
+    y = await startTestServer(env('node-y'));
+  });
+  afterAll(async () => {
+    await x?.stop();
+    await y?.stop();
+  });
+
+  test('a user made on one instance signs in on the other, and their API budget is one across both', async () => {
+    const created = await call(x, '/api/users', ADMIN, { method: 'POST', body: { name: 'tv' } });
+    expect(created.status).toBe(201);
+    const { token } = ((await created.json()) as { data: { token: string } }).data;
+    const statuses: number[] = [];
+    for (const server of [y, x, y, x, y, x, y]) statuses.push((await call(server, '/api/torrents', token)).status);
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 200, 429]);
+  });
+
+  test('wrong tokens sent to either instance count together', async () => {
+    const statuses: number[] = [];
+    for (const server of [x, y, x, y]) statuses.push((await call(server, '/api/torrents', 'wrong-token')).status);
+    expect(statuses).toEqual([401, 401, 401, 429]);
+  });
+
+  test('an IMDb link saved through one store is found through another', async () => {
+    const { RedisImdbLinkStore } = await import('../../src/adapters/redis-imdb-link-store.js');
+    const [one, two] = await Promise.all(
+      [0, 1].map(() => RedisImdbLinkStore.connect({ url: redis.url, keyPrefix: 'imdb-test:' })),
+    );
+    try {
+      const hash = 'c'.repeat(40);
+      await one!.save([{ imdbId: 'tt0000001', infoHash: hash, createdAt: 1 }]);
+      await one!.save([{ imdbId: 'tt0000001', season: 1, episode: 2, infoHash: hash, fileIndex: 3, createdAt: 2 }]);
+      await one!.save([{ imdbId: 'tt0000001', infoHash: hash, fileIndex: 0, createdAt: 5 }]); // replaces the first
+      expect(await two!.find('tt0000001')).toEqual([
+        { imdbId: 'tt0000001', infoHash: hash, fileIndex: 0, createdAt: 5 },
+        { imdbId: 'tt0000001', season: 1, episode: 2, infoHash: hash, fileIndex: 3, createdAt: 2 },
+      ]);
+      expect(await two!.find('tt0000002')).toEqual([]);
+    } finally {
+      await Promise.all([one!.close(), two!.close()]);
+    }
+  });
+});
