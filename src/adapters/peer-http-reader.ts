@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import { PassThrough, pipeline, type Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import { DomainError } from '../domain/errors.js';
 import type { ByteRange } from '../domain/range.js';
 import { CLUSTER_HOP_HEADER } from '../domain/cluster-hop.js';
@@ -47,9 +47,14 @@ export class PeerHttpReader implements PeerFileReader {
         fail(`answered ${res.statusCode} instead of bytes ${range.start}-${range.end}`);
         return;
       }
-      pipeline(res, out, (err) => {
-        if (err && !out.destroyed) fail(`stopped sending: ${err.message}`);
+      // Not stream.pipeline: it would end `out` with the raw socket error; a reader must see UPSTREAM_ERROR.
+      let received = 0;
+      res.on('data', (chunk: Buffer) => (received += chunk.length));
+      res.on('error', (err) => fail(`stopped sending: ${err.message}`));
+      res.on('close', () => {
+        if (received < expected && !out.destroyed) fail(`stopped sending after ${received} of ${expected} bytes`);
       });
+      res.pipe(out);
     });
     request.on('error', (err) => {
       if (!out.destroyed) fail(`cannot be reached: ${err.message}`);

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { startChildServer, type ChildServer } from '../fixtures/child-process-server.js';
 import { json, request, waitFor } from '../fixtures/http.js';
-import { startOwnRedis, type OwnRedis } from '../fixtures/redis-server.js';
+import { freePort, startOwnRedis, type OwnRedis } from '../fixtures/redis-server.js';
 import { startTestServer, type TestServer } from '../fixtures/server.js';
 import { startSwarm, type Swarm } from '../fixtures/swarm.js';
 
@@ -132,6 +132,37 @@ test("restarting B and running B's cleaner leave A's entries and files alone", a
   // And B still streams A's file after its restart.
   const again = await request(`${b.url}/stream/proxy/${swarmA.infoHash}`, { headers: { Range: 'bytes=0-9' } });
   expect(again.body.equals(swarmA.files[0]!.data.subarray(0, 10))).toBe(true);
+});
+
+test('a holder that is alive but cannot serve answers 502 UPSTREAM_ERROR, never wrong bytes', async () => {
+  const { RedisCacheIndex } = await import('../../src/adapters/redis-cache-index.js');
+  const index = await RedisCacheIndex.connect({ url: redis.url, keyPrefix: PREFIX });
+  const hash = 'e'.repeat(40);
+  const deadUrl = `http://127.0.0.1:${await freePort()}`;
+  try {
+    await index.upsert({
+      infoHash: hash,
+      fileIndex: 0,
+      path: `${hash}/x.mp4`,
+      size: 1000,
+      torrentName: 'x',
+      fileName: 'x.mp4',
+      createdAt: 1,
+      lastAccessed: 1,
+      hits: 0,
+      node: 'node-z',
+      nodeUrl: deadUrl,
+    });
+    await admin.set(`${PREFIX}node:node-z`, deadUrl, 'PX', 60_000); // its heartbeat says it is alive
+    const res = await request(`${b!.url}/stream/proxy/${hash}`);
+    expect(res.status).toBe(502);
+    expect(res.headers['x-node']).toBe('node-b');
+    expect(JSON.parse(res.body.toString())).toMatchObject({ success: false, error: { code: 'UPSTREAM_ERROR' } });
+  } finally {
+    await index.remove(hash);
+    await admin.del(`${PREFIX}node:node-z`);
+    await index.close();
+  }
 });
 
 test("A's crash (SIGKILL) frees its leases after the TTL, and B then serves the file itself", async () => {
