@@ -26,7 +26,7 @@ const LIBRARY_HOMES = {
     'src/adapters/webtorrent-dual-dial.ts',
   ],
   'better-sqlite3': ['src/adapters/sqlite-cache-index.ts', 'src/adapters/sqlite-user-store.ts'],
-  ioredis: ['src/adapters/redis-cache-index.ts', 'src/adapters/redis-user-store.ts'],
+  ioredis: ['src/adapters/redis-connection.ts'],
   'lru-cache': ['src/adapters/memory-cache-index.ts'],
   'node-cron': ['src/adapters/cron-scheduler.ts'],
 };

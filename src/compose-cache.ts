@@ -3,6 +3,7 @@ import { createCacheIndex } from './adapters/cache-index-factory.js';
 import { loadSnapshot, saveSnapshot } from './adapters/memory-snapshot.js';
 import { nodeDisk } from './adapters/node-disk.js';
 import { nodeFileStore } from './adapters/node-file-store.js';
+import { RedisLeases } from './adapters/redis-leases.js';
 import { FileTorrentMetaStore } from './adapters/torrent-meta-store.js';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
@@ -11,6 +12,7 @@ import { CacheAdminService } from './services/cache-admin.service.js';
 import { CacheCleaner } from './services/cache-cleaner.service.js';
 import { CacheService } from './services/cache.service.js';
 import { guardCacheIndex } from './services/guarded-cache-index.js';
+import { NodeIdentity } from './services/node-identity.js';
 import type { TorrentService } from './services/torrent.service.js';
 
 const MB = 1024 * 1024;
@@ -28,6 +30,20 @@ export async function composeCache(config: Config, torrents: TorrentService, clo
       : undefined;
   if (snapshotFile) await loadSnapshot(index, snapshotFile);
   const metaStore = new FileTorrentMetaStore(path.join(config.downloadDir, '.torrents'));
+  // Several instances share a Redis index; each one's files are on its own disk (README "Several instances").
+  const clustered = config.cache.backend === 'redis';
+  const node = new NodeIdentity(config.node.id, config.node.url, clustered);
+  const shared = clustered
+    ? await RedisLeases.connect({
+        url: config.redis.url,
+        keyPrefix: config.redis.keyPrefix,
+        ...(config.redis.password ? { password: config.redis.password } : {}),
+        node: node.id,
+        nodeUrl: () => node.url,
+        ttlMs: config.node.leaseTtlMs,
+        onError: (err) => logger.debug({ err: err.message }, 'lease heartbeat failed'),
+      })
+    : undefined;
   const cache = new CacheService({
     index: guardCacheIndex(index, logger),
     metaStore,
@@ -36,6 +52,8 @@ export async function composeCache(config: Config, torrents: TorrentService, clo
     clock,
     downloadDir: config.downloadDir,
     logger,
+    node,
+    ...(shared ? { shared } : {}),
   });
   const cleaner = new CacheCleaner(
     cache,
@@ -64,7 +82,8 @@ export async function composeCache(config: Config, torrents: TorrentService, clo
   );
   const close = async () => {
     if (snapshotFile) await saveSnapshot(index, snapshotFile);
+    await shared?.close();
     await index.close();
   };
-  return { cache, cleaner, admin, close };
+  return { cache, cleaner, admin, node, close };
 }

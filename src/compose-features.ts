@@ -18,6 +18,9 @@ import { PlaybackService } from './services/playback.service.js';
 import type { TorrentService } from './services/torrent.service.js';
 import { StreamService } from './services/stream.service.js';
 import { nodeFileStore } from './adapters/node-file-store.js';
+import { PeerHttpReader } from './adapters/peer-http-reader.js';
+import { RedisImdbLinkStore } from './adapters/redis-imdb-link-store.js';
+import { RedisRateLimitStore } from './adapters/redis-rate-limit-store.js';
 import { createUserStore } from './adapters/user-store-factory.js';
 import { AuthService } from './services/auth.service.js';
 import { UsersService } from './services/users.service.js';
@@ -47,9 +50,21 @@ export async function composeFeatures(
     allow: [...config.fetch.allow, ...kodiHostPort],
   });
   const library = new LibraryService(torrents, cache);
-  const streams = new StreamService(torrents, cache, nodeFileStore);
+  // With Redis, a file another instance holds is streamed from that instance (README "Several instances").
+  const peers =
+    config.cache.backend === 'redis'
+      ? new PeerHttpReader({ node: config.node.id, apiToken: config.auth.apiToken })
+      : undefined;
+  const streams = new StreamService(torrents, cache, nodeFileStore, peers);
+  const redisOptions = {
+    url: config.redis.url,
+    keyPrefix: config.redis.keyPrefix,
+    ...(config.redis.password ? { password: config.redis.password } : {}),
+  };
+  // IMDb links live with the index: in Redis for a cluster, else in a JSON file beside the cache db.
+  const redisLinks = config.cache.backend === 'redis' ? await RedisImdbLinkStore.connect(redisOptions) : undefined;
   const imdbLinks = new ImdbLinkService(
-    new JsonImdbLinkStore(path.join(path.dirname(config.cache.dbPath), 'imdb-links.json'), logger),
+    redisLinks ?? new JsonImdbLinkStore(path.join(path.dirname(config.cache.dbPath), 'imdb-links.json'), logger),
     library,
     clock,
   );
@@ -71,7 +86,16 @@ export async function composeFeatures(
     logger,
   });
   const addonManifest = readManifestTemplate('stremio.manifest.json');
-  const close = () => userStore.close();
+  // Rate-limit counters are shared by every instance on one Redis; one store per limiter, one connection.
+  const rateConnection = config.cache.backend === 'redis' ? RedisRateLimitStore.connection(redisOptions) : undefined;
+  const rateLimitStore = rateConnection
+    ? (limiter: string) => new RedisRateLimitStore(rateConnection, limiter)
+    : undefined;
+  const close = async () => {
+    await userStore.close();
+    await rateConnection?.close();
+    await redisLinks?.close();
+  };
   return {
     library,
     streams,
@@ -83,6 +107,7 @@ export async function composeFeatures(
     addonManifest,
     auth,
     users,
+    rateLimitStore,
     close,
   };
 }

@@ -63,12 +63,17 @@ export function composeHttp(s: HttpServices, { config, logger, version, webDir }
     logger,
     {
       guards: [
-        ...failedAuthLimit(config.http.authFailureLimit),
+        ...failedAuthLimit(config.http.authFailureLimit, s.rateLimitStore?.('auth-failures')),
         authenticate(s.auth),
-        ...rateLimits({ apiPerMinute: config.http.apiRateLimit, addsPerMinute: config.http.addRateLimit }),
+        ...rateLimits({
+          apiPerMinute: config.http.apiRateLimit,
+          addsPerMinute: config.http.addRateLimit,
+          ...(s.rateLimitStore ? { store: s.rateLimitStore } : {}),
+        }),
       ],
       trustProxy: config.http.trustProxy,
       corsOrigins: config.http.apiCorsOrigins,
+      nodeId: config.node.id,
     },
   );
 }

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_TRACKERS } from './domain/default-trackers.js';
 import type { CacheBackend } from './ports/cache-index.js';
@@ -28,6 +29,15 @@ export interface Config {
     dbPath: string;
   };
   redis: { url: string; password: string | undefined; keyPrefix: string };
+  /** This instance among several on one Redis (README "Several instances"). */
+  node: {
+    /** NODE_ID, default the hostname: recorded on every cache entry this instance's disk holds. */
+    id: string;
+    /** NODE_URL: where the other instances reach this one; undefined = http://127.0.0.1:<the port it listens on>. */
+    url: string | undefined;
+    /** LEASE_TTL_MS: a reader's lease in Redis lives this long unless its heartbeat renews it (every third of it). */
+    leaseTtlMs: number;
+  };
   torrent: {
     timeoutMs: number;
     maxRetries: number;
@@ -236,6 +246,11 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       password: r.optional('REDIS_PASSWORD'),
       keyPrefix: r.string('REDIS_KEY_PREFIX', 'tss:'),
     },
+    node: {
+      id: r.string('NODE_ID', os.hostname()),
+      url: r.url('NODE_URL', ['http:', 'https:'])?.replace(/\/+$/, ''),
+      leaseTtlMs: r.int('LEASE_TTL_MS', 30_000, 300, 3_600_000),
+    },
     torrent: {
       timeoutMs: r.int('TORRENT_TIMEOUT', 60000, 100),
       maxRetries: r.int('TORRENT_MAX_RETRIES', 3, 0, 20),
@@ -271,6 +286,9 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       maxConnections: r.int('HTTP_MAX_CONNECTIONS', 2048, 0, 1_000_000),
     },
   };
+  // It is part of Redis keys (colon-separated) and of the X-Node header.
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(config.node.id))
+    r.problems.push(`NODE_ID="${config.node.id}" must be 1-64 letters, digits, '.', '_' or '-'`);
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return deepFreeze(config);
 }

@@ -80,7 +80,7 @@ export async function startServer(config: Config, options: ServerOptions): Promi
     logger,
   );
 
-  const { cache, cleaner, admin, close: closeCache } = await composeCache(config, torrents, clock, logger);
+  const { cache, cleaner, admin, node, close: closeCache } = await composeCache(config, torrents, clock, logger);
   const features = await composeFeatures(config, torrents, cache, clock, logger);
   if (!features.auth.enabled) {
     logger.warn(
@@ -93,15 +93,6 @@ export async function startServer(config: Config, options: ServerOptions): Promi
     { config, logger, version: VERSION, webDir: WEB_DIR },
   );
 
-  // Start-up hygiene runs in the background (cache hits re-check their file anyway): drop entries whose
-  // files are gone, then put back files whose entries are gone (a lost or corrupt index).
-  cache
-    .dropMissingFiles()
-    .then(() => cache.rebuild((infoHash) => torrents.has(infoHash)))
-    .catch((err: unknown) => {
-      if (isIndexUnavailable(err)) logger.warn('start-up cache check skipped: the index is unreachable');
-      else logger.error({ err }, 'start-up cache check failed');
-    });
   // One maintenance job: cache limits, then torrents a stream started that nobody watches any more.
   const job = scheduleJob(
     'maintenance',
@@ -145,6 +136,17 @@ export async function startServer(config: Config, options: ServerOptions): Promi
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+  node.listening(url); // the default NODE_URL, known only now when PORT=0
+  // Start-up hygiene runs in the background (cache hits re-check their file anyway): drop this node's entries
+  // whose files are gone, then put back files whose entries are gone (a lost or corrupt index). After listen:
+  // the entries it writes carry this node's URL.
+  cache
+    .dropMissingFiles()
+    .then(() => cache.rebuild((infoHash) => torrents.has(infoHash)))
+    .catch((err: unknown) => {
+      if (isIndexUnavailable(err)) logger.warn('start-up cache check skipped: the index is unreachable');
+      else logger.error({ err }, 'start-up cache check failed');
+    });
 
   let closing: Promise<void> | undefined;
   const close = () => {

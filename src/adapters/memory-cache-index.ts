@@ -103,11 +103,12 @@ export class MemoryCacheIndex implements CacheIndex {
     return removed;
   }
 
-  async oldest(limit: number): Promise<CacheEntry[]> {
+  async oldest(limit: number, node?: string): Promise<CacheEntry[]> {
     if (limit <= 0) return [];
     // Ordered by the entry's lastAccessed, not the LRU's internal recency (which upsert also bumps).
     // A full sort of 100k small objects takes a few tens of ms, fine for a periodic cleaner.
     return [...this.entries.values()]
+      .filter((e) => node === undefined || e.node === node)
       .sort((a, b) => a.lastAccessed - b.lastAccessed || compareKeys(a, b))
       .slice(0, limit)
       .map((e) => ({ ...e }));
@@ -117,8 +118,16 @@ export class MemoryCacheIndex implements CacheIndex {
     return [...this.entries.values()].map((e) => ({ ...e }));
   }
 
-  async totals(): Promise<CacheTotals> {
-    return { count: this.count, bytes: this.bytes };
+  async totals(node?: string): Promise<CacheTotals> {
+    if (node === undefined) return { count: this.count, bytes: this.bytes };
+    let count = 0;
+    let bytes = 0;
+    for (const e of this.entries.values()) {
+      if (e.node !== node) continue;
+      count++;
+      bytes += e.size;
+    }
+    return { count, bytes };
   }
 
   async close(): Promise<void> {

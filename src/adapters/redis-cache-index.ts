@@ -1,113 +1,20 @@
-import { Redis } from 'ioredis';
 import type { CacheEntry, CacheIndex, CacheTotals } from '../ports/cache-index.js';
+import { RedisConnection, type RedisClient, type RedisConnectionOptions } from './redis-connection.js';
+import { REMOVE_MANY, REMOVE_ONE, REMOVE_TORRENT, TOUCH, UPSERT } from './redis-cache-scripts.js';
 
-export interface RedisCacheIndexOptions {
-  url: string;
-  password?: string;
-  /** Namespace for every key, e.g. 'tss:'; instances sharing a prefix share one index. */
-  keyPrefix: string;
-}
+/** REDIS_URL, REDIS_PASSWORD, REDIS_KEY_PREFIX: instances sharing a prefix share one index. */
+export type RedisCacheIndexOptions = RedisConnectionOptions;
 
-const CONNECT_TIMEOUT_MS = 3000;
 /** Keeps a single pipeline's reply bounded when listing 100k entries. */
 const BATCH = 1000;
 
-// Every multi-key change runs as one Lua script, so concurrent instances on one Redis can never
-// interleave between "does it exist?" and "adjust totals" and double-count. Sizes go to HINCRBY
-// as the decimal strings we stored: Lua numbers would be formatted with %.14g and break above 1e14.
-
-/** KEYS: entry, lru, torrent set, totals. ARGV: member, fileIndex, then the entry's fields. */
-const UPSERT = `
-local old = redis.call('HGET', KEYS[1], 'size')
-if old then
-  redis.call('HSET', KEYS[1], 'path', ARGV[4], 'size', ARGV[5], 'torrentName', ARGV[6],
-    'fileName', ARGV[7], 'lastAccessed', ARGV[9])
-  if old ~= '0' then redis.call('HINCRBY', KEYS[4], 'bytes', '-' .. old) end
-else
-  redis.call('HSET', KEYS[1], 'infoHash', ARGV[3], 'fileIndex', ARGV[2], 'path', ARGV[4],
-    'size', ARGV[5], 'torrentName', ARGV[6], 'fileName', ARGV[7], 'createdAt', ARGV[8],
-    'lastAccessed', ARGV[9], 'hits', ARGV[10])
-  redis.call('HINCRBY', KEYS[4], 'count', 1)
-end
-redis.call('HINCRBY', KEYS[4], 'bytes', ARGV[5])
-redis.call('ZADD', KEYS[2], ARGV[9], ARGV[1])
-redis.call('SADD', KEYS[3], ARGV[2])
-return old and 0 or 1`;
-
-/** KEYS: entry, lru. ARGV: member, at. */
-const TOUCH = `
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-redis.call('HSET', KEYS[1], 'lastAccessed', ARGV[2])
-redis.call('HINCRBY', KEYS[1], 'hits', 1)
-redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
-return 1`;
-
-/** KEYS: entry, lru, torrent set, totals. ARGV: member, fileIndex. */
-const REMOVE_ONE = `
-local size = redis.call('HGET', KEYS[1], 'size')
-if not size then return 0 end
-redis.call('DEL', KEYS[1])
-redis.call('ZREM', KEYS[2], ARGV[1])
-redis.call('SREM', KEYS[3], ARGV[2])
-redis.call('HINCRBY', KEYS[4], 'count', -1)
-if size ~= '0' then redis.call('HINCRBY', KEYS[4], 'bytes', '-' .. size) end
-return 1`;
-
-/**
- * KEYS: torrent set, lru, totals. ARGV: entry key prefix ('<prefix>entry:<infoHash>:'), infoHash.
- * Entry keys are derived inside the script (not declared in KEYS): fine on a single Redis, which
- * is all we support; a Cluster would need hash tags.
- */
-const REMOVE_TORRENT = `
-local removed = 0
-for _, i in ipairs(redis.call('SMEMBERS', KEYS[1])) do
-  local key = ARGV[1] .. i
-  local size = redis.call('HGET', key, 'size')
-  if size then
-    redis.call('DEL', key)
-    removed = removed + 1
-    if size ~= '0' then redis.call('HINCRBY', KEYS[3], 'bytes', '-' .. size) end
-  end
-  redis.call('ZREM', KEYS[2], ARGV[2] .. ':' .. i)
-end
-redis.call('DEL', KEYS[1])
-if removed > 0 then redis.call('HINCRBY', KEYS[3], 'count', -removed) end
-return removed`;
-
-/**
- * KEYS: lru, totals. ARGV: key prefix, then members "<infoHash>:<fileIndex>". One script per batch
- * instead of one per entry; keys are built inside (as REMOVE_TORRENT does), so not for Redis Cluster.
- */
-const REMOVE_MANY = `
-local removed, bytes = 0, 0
-for n = 2, #ARGV do
-  local member = ARGV[n]
-  local hash, index = string.match(member, '^(.*):(%d+)$')
-  local key = ARGV[1] .. 'entry:' .. member
-  local size = redis.call('HGET', key, 'size')
-  if size then
-    redis.call('DEL', key)
-    redis.call('ZREM', KEYS[1], member)
-    redis.call('SREM', ARGV[1] .. 'torrent:' .. hash, index)
-    removed = removed + 1
-    if size ~= '0' then redis.call('HINCRBY', KEYS[2], 'bytes', '-' .. size) end
-  end
-end
-if removed > 0 then redis.call('HINCRBY', KEYS[2], 'count', -removed) end
-return removed`;
-
 type Arg = string | number;
-interface ScriptedRedis extends Redis {
+interface ScriptedRedis extends RedisClient {
   cacheUpsert(...args: Arg[]): Promise<number>;
   cacheTouch(...args: Arg[]): Promise<number>;
   cacheRemoveOne(...args: Arg[]): Promise<number>;
   cacheRemoveTorrent(...args: Arg[]): Promise<number>;
   cacheRemoveMany(...args: Arg[]): Promise<number>;
-}
-
-/** The URL for messages and logs: never the password. */
-function redactUrl(url: string): string {
-  return url.replace(/\/\/([^:@/]*):[^/]*@/, '//$1:***@');
 }
 
 function toEntry(h: Record<string, string>): CacheEntry | undefined {
@@ -123,6 +30,9 @@ function toEntry(h: Record<string, string>): CacheEntry | undefined {
     createdAt: Number(h.createdAt),
     lastAccessed: Number(h.lastAccessed),
     hits: Number(h.hits),
+    // Entries written before nodes were recorded have neither field.
+    ...(h.node ? { node: h.node } : {}),
+    ...(h.nodeUrl ? { nodeUrl: h.nodeUrl } : {}),
   };
 }
 
@@ -135,31 +45,19 @@ export class RedisCacheIndex implements CacheIndex {
   readonly backend = 'redis' as const;
   readonly persistent = true;
 
+  private readonly connection: RedisConnection;
   private readonly redis: ScriptedRedis;
   private readonly prefix: string;
   private readonly lruKey: string;
   private readonly totalsKey: string;
-  private readonly safeUrl: string;
-  private opening: Promise<void> | undefined;
-  /** True during the first connect: no retries then, start-up should fail fast instead. */
-  private starting = false;
-  private closed = false;
 
   /** Does no I/O; the first call connects. Prefer `RedisCacheIndex.connect` to fail fast at start-up. */
   constructor(options: RedisCacheIndexOptions) {
+    this.connection = new RedisConnection(options, 'RedisCacheIndex');
     this.prefix = options.keyPrefix;
     this.lruKey = `${this.prefix}lru`;
     this.totalsKey = `${this.prefix}totals`;
-    this.safeUrl = redactUrl(options.url);
-    this.redis = new Redis(options.url, {
-      password: options.password,
-      lazyConnect: true,
-      connectTimeout: CONNECT_TIMEOUT_MS,
-      // Fail a command fast instead of queueing it forever while Redis is down; callers decide.
-      maxRetriesPerRequest: 2,
-      enableOfflineQueue: false,
-      retryStrategy: (times) => (this.starting ? null : Math.min(times * 200, 2000)),
-    }) as ScriptedRedis;
+    this.redis = this.connection.client as ScriptedRedis;
     this.redis.defineCommand('cacheUpsert', { numberOfKeys: 4, lua: UPSERT });
     this.redis.defineCommand('cacheTouch', { numberOfKeys: 2, lua: TOUCH });
     this.redis.defineCommand('cacheRemoveOne', { numberOfKeys: 4, lua: REMOVE_ONE });
@@ -175,39 +73,7 @@ export class RedisCacheIndex implements CacheIndex {
   }
 
   private open(): Promise<void> {
-    if (this.closed) return Promise.reject(new Error('RedisCacheIndex is closed'));
-    this.opening ??= this.doOpen().catch((err: unknown) => {
-      this.opening = undefined; // let a later call retry
-      throw err;
-    });
-    return this.opening;
-  }
-
-  private async doOpen(): Promise<void> {
-    let lastError: Error | undefined;
-    const onError = (err: Error): void => {
-      lastError = err;
-    };
-    // Without a listener ioredis prints every failed reconnect attempt to stderr.
-    this.redis.on('error', onError);
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`timed out after ${CONNECT_TIMEOUT_MS} ms`)), CONNECT_TIMEOUT_MS);
-    });
-    this.starting = true;
-    try {
-      await Promise.race([this.redis.connect().then(() => this.redis.ping()), timeout]);
-    } catch (err) {
-      // A refused connection already ended (no retries while starting). Calling disconnect() on
-      // it anyway would leave ioredis' 2 s "destroy the stream" timer holding the process open.
-      if (this.redis.status !== 'end') this.redis.disconnect();
-      const cause = lastError ?? (err instanceof Error ? err : new Error(String(err)));
-      throw new Error(`Cannot reach Redis at ${this.safeUrl}: ${cause.message}`, { cause });
-    } finally {
-      this.starting = false;
-      clearTimeout(timer);
-      this.redis.off('error', onError);
-    }
+    return this.connection.open();
   }
 
   private entryKey(infoHash: string, fileIndex: number): string {
@@ -266,6 +132,9 @@ export class RedisCacheIndex implements CacheIndex {
       String(e.createdAt),
       String(e.lastAccessed),
       String(e.hits),
+      e.node ?? '',
+      e.nodeUrl ?? '',
+      this.prefix,
     );
   }
 
@@ -277,6 +146,7 @@ export class RedisCacheIndex implements CacheIndex {
       this.lruKey,
       `${infoHash}:${fileIndex}`,
       String(at),
+      this.prefix,
     );
   }
 
@@ -289,6 +159,7 @@ export class RedisCacheIndex implements CacheIndex {
         this.totalsKey,
         `${this.prefix}entry:${infoHash}:`,
         infoHash,
+        this.prefix,
       );
     }
     return this.redis.cacheRemoveOne(
@@ -298,6 +169,7 @@ export class RedisCacheIndex implements CacheIndex {
       this.totalsKey,
       `${infoHash}:${fileIndex}`,
       String(fileIndex),
+      this.prefix,
     );
   }
 
@@ -312,10 +184,11 @@ export class RedisCacheIndex implements CacheIndex {
     return removed;
   }
 
-  async oldest(limit: number): Promise<CacheEntry[]> {
+  async oldest(limit: number, node?: string): Promise<CacheEntry[]> {
     if (limit <= 0) return [];
     await this.open();
-    return this.fetchByMembers(await this.redis.zrange(this.lruKey, 0, limit - 1));
+    const lru = node === undefined ? this.lruKey : `${this.prefix}node-lru:${node}`;
+    return this.fetchByMembers(await this.redis.zrange(lru, 0, limit - 1));
   }
 
   async all(): Promise<CacheEntry[]> {
@@ -323,17 +196,14 @@ export class RedisCacheIndex implements CacheIndex {
     return this.fetchByMembers(await this.redis.zrange(this.lruKey, 0, -1));
   }
 
-  async totals(): Promise<CacheTotals> {
+  async totals(node?: string): Promise<CacheTotals> {
     await this.open();
-    const [count, bytes] = await this.redis.hmget(this.totalsKey, 'count', 'bytes');
+    const key = node === undefined ? this.totalsKey : `${this.prefix}node-totals:${node}`;
+    const [count, bytes] = await this.redis.hmget(key, 'count', 'bytes');
     return { count: Number(count ?? 0), bytes: Number(bytes ?? 0) };
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    // quit() flushes pending replies; on a connection that never came up it would just wait.
-    if (this.redis.status === 'ready') await this.redis.quit();
-    else if (this.redis.status !== 'end') this.redis.disconnect(); // 'end' would only arm a stray timer
+  close(): Promise<void> {
+    return this.connection.close();
   }
 }

@@ -1,6 +1,5 @@
-import { Redis } from 'ioredis';
 import type { User, UserStore } from '../ports/user-store.js';
-import type { RedisCacheIndexOptions } from './redis-cache-index.js';
+import { RedisConnection, type RedisClient, type RedisConnectionOptions } from './redis-connection.js';
 import {
   assertUser,
   compareUsers,
@@ -13,9 +12,8 @@ import {
 } from './user-records.js';
 
 /** The cache index's options (REDIS_URL, REDIS_PASSWORD, REDIS_KEY_PREFIX): users share its prefix. */
-export type RedisUserStoreOptions = RedisCacheIndexOptions;
+export type RedisUserStoreOptions = RedisConnectionOptions;
 
-const CONNECT_TIMEOUT_MS = 3000;
 /** A day's counter lives this long after its last add: long enough for the day, then it goes by itself. */
 const ADD_TTL_SECONDS = 2 * 86_400;
 
@@ -65,15 +63,10 @@ if redis.call('HGET', KEYS[3], user.tokenHash) == ARGV[1] then redis.call('HDEL'
 return 1`;
 
 type Arg = string | number;
-interface ScriptedRedis extends Redis {
+interface ScriptedRedis extends RedisClient {
   userCreate(...args: Arg[]): Promise<number | string>;
   userFind(...args: Arg[]): Promise<string | null>;
   userRemove(...args: Arg[]): Promise<number>;
-}
-
-/** The URL for messages and logs: never the password. */
-function redactUrl(url: string): string {
-  return url.replace(/\/\/([^:@/]*):[^/]*@/, '//$1:***@');
 }
 
 function parseUser(json: string | null | undefined): User | undefined {
@@ -91,33 +84,21 @@ function parseUser(json: string | null | undefined): User | undefined {
  * stops working everywhere at once. The client is built exactly as the cache index builds its own.
  */
 export class RedisUserStore implements UserStore {
+  private readonly connection: RedisConnection;
   private readonly redis: ScriptedRedis;
   private readonly prefix: string;
   private readonly usersKey: string;
   private readonly namesKey: string;
   private readonly tokensKey: string;
-  private readonly safeUrl: string;
-  private opening: Promise<void> | undefined;
-  /** True during the first connect: no retries then, start-up should fail fast instead. */
-  private starting = false;
-  private closed = false;
 
   /** Does no I/O; the first call connects. Prefer `RedisUserStore.connect` to fail fast at start-up. */
   constructor(options: RedisUserStoreOptions) {
+    this.connection = new RedisConnection(options, 'RedisUserStore');
     this.prefix = options.keyPrefix;
     this.usersKey = `${this.prefix}users`;
     this.namesKey = `${this.prefix}user-names`;
     this.tokensKey = `${this.prefix}user-tokens`;
-    this.safeUrl = redactUrl(options.url);
-    this.redis = new Redis(options.url, {
-      password: options.password,
-      lazyConnect: true,
-      connectTimeout: CONNECT_TIMEOUT_MS,
-      // Fail a command fast instead of queueing it forever while Redis is down; callers decide.
-      maxRetriesPerRequest: 2,
-      enableOfflineQueue: false,
-      retryStrategy: (times) => (this.starting ? null : Math.min(times * 200, 2000)),
-    }) as ScriptedRedis;
+    this.redis = this.connection.client as ScriptedRedis;
     this.redis.defineCommand('userCreate', { numberOfKeys: 3, lua: CREATE });
     this.redis.defineCommand('userFind', { numberOfKeys: 2, lua: FIND });
     this.redis.defineCommand('userRemove', { numberOfKeys: 4, lua: REMOVE });
@@ -131,38 +112,7 @@ export class RedisUserStore implements UserStore {
   }
 
   private open(): Promise<void> {
-    if (this.closed) return Promise.reject(new Error('RedisUserStore is closed'));
-    this.opening ??= this.doOpen().catch((err: unknown) => {
-      this.opening = undefined; // let a later call retry
-      throw err;
-    });
-    return this.opening;
-  }
-
-  private async doOpen(): Promise<void> {
-    let lastError: Error | undefined;
-    const onError = (err: Error): void => {
-      lastError = err;
-    };
-    // Without a listener ioredis prints every failed reconnect attempt to stderr.
-    this.redis.on('error', onError);
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`timed out after ${CONNECT_TIMEOUT_MS} ms`)), CONNECT_TIMEOUT_MS);
-    });
-    this.starting = true;
-    try {
-      await Promise.race([this.redis.connect().then(() => this.redis.ping()), timeout]);
-    } catch (err) {
-      // As in the cache index: disconnect() on an already ended client would arm a stray 2 s timer.
-      if (this.redis.status !== 'end') this.redis.disconnect();
-      const cause = lastError ?? (err instanceof Error ? err : new Error(String(err)));
-      throw new Error(`Cannot reach Redis at ${this.safeUrl}: ${cause.message}`, { cause });
-    } finally {
-      this.starting = false;
-      clearTimeout(timer);
-      this.redis.off('error', onError);
-    }
+    return this.connection.open();
   }
 
   private addsKey(id: string, day: string): string {
@@ -238,11 +188,7 @@ export class RedisUserStore implements UserStore {
     return Number(replies[0]![1]);
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    // quit() flushes pending replies; on a connection that never came up it would just wait.
-    if (this.redis.status === 'ready') await this.redis.quit();
-    else if (this.redis.status !== 'end') this.redis.disconnect(); // 'end' would only arm a stray timer
+  close(): Promise<void> {
+    return this.connection.close();
   }
 }

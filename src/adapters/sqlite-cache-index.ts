@@ -26,6 +26,10 @@ const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (info_hash, file_index)
    ) WITHOUT ROWID;
    CREATE INDEX cache_entries_last_accessed ON cache_entries (last_accessed);`,
+  // v2: the node that holds the file (NULL on older rows: claimed by the node that finds the file).
+  `ALTER TABLE cache_entries ADD COLUMN node TEXT;
+   ALTER TABLE cache_entries ADD COLUMN node_url TEXT;
+   CREATE INDEX cache_entries_node_last_accessed ON cache_entries (node, last_accessed);`,
 ];
 
 interface Row {
@@ -38,9 +42,12 @@ interface Row {
   created_at: number;
   last_accessed: number;
   hits: number;
+  node: string | null;
+  node_url: string | null;
 }
 
-const COLUMNS = 'info_hash, file_index, path, size, torrent_name, file_name, created_at, last_accessed, hits';
+const COLUMNS =
+  'info_hash, file_index, path, size, torrent_name, file_name, created_at, last_accessed, hits, node, node_url';
 
 const toEntry = (r: Row): CacheEntry => ({
   infoHash: r.info_hash,
@@ -52,6 +59,8 @@ const toEntry = (r: Row): CacheEntry => ({
   createdAt: r.created_at,
   lastAccessed: r.last_accessed,
   hits: r.hits,
+  ...(r.node === null ? {} : { node: r.node }),
+  ...(r.node_url === null ? {} : { nodeUrl: r.node_url }),
 });
 
 export class SqliteCacheIndex implements CacheIndex {
@@ -106,10 +115,12 @@ export class SqliteCacheIndex implements CacheIndex {
       // On conflict keep created_at and hits: re-registering a file is not a new download or a view.
       upsert: db.prepare<[Row]>(
         `INSERT INTO cache_entries (${COLUMNS})
-         VALUES (@info_hash, @file_index, @path, @size, @torrent_name, @file_name, @created_at, @last_accessed, @hits)
+         VALUES (@info_hash, @file_index, @path, @size, @torrent_name, @file_name, @created_at, @last_accessed, @hits,
+           @node, @node_url)
          ON CONFLICT (info_hash, file_index) DO UPDATE SET
            path = excluded.path, size = excluded.size, torrent_name = excluded.torrent_name,
-           file_name = excluded.file_name, last_accessed = excluded.last_accessed`,
+           file_name = excluded.file_name, last_accessed = excluded.last_accessed,
+           node = excluded.node, node_url = excluded.node_url`,
       ),
       touch: db.prepare<[number, string, number]>(
         'UPDATE cache_entries SET last_accessed = ?, hits = hits + 1 WHERE info_hash = ? AND file_index = ?',
@@ -119,9 +130,15 @@ export class SqliteCacheIndex implements CacheIndex {
       oldest: db.prepare<[number], Row>(
         `SELECT ${COLUMNS} FROM cache_entries ORDER BY last_accessed, info_hash, file_index LIMIT ?`,
       ),
+      oldestOfNode: db.prepare<[string, number], Row>(
+        `SELECT ${COLUMNS} FROM cache_entries WHERE node = ? ORDER BY last_accessed, info_hash, file_index LIMIT ?`,
+      ),
       all: db.prepare<[], Row>(`SELECT ${COLUMNS} FROM cache_entries`),
       totals: db.prepare<[], CacheTotals>(
         'SELECT COUNT(*) AS count, COALESCE(SUM(size), 0) AS bytes FROM cache_entries',
+      ),
+      totalsOfNode: db.prepare<[string], CacheTotals>(
+        'SELECT COUNT(*) AS count, COALESCE(SUM(size), 0) AS bytes FROM cache_entries WHERE node = ?',
       ),
     };
   }
@@ -146,6 +163,8 @@ export class SqliteCacheIndex implements CacheIndex {
       created_at: e.createdAt,
       last_accessed: e.lastAccessed,
       hits: e.hits,
+      node: e.node ?? null,
+      node_url: e.nodeUrl ?? null,
     });
   }
 
@@ -166,17 +185,19 @@ export class SqliteCacheIndex implements CacheIndex {
     )();
   }
 
-  async oldest(limit: number): Promise<CacheEntry[]> {
+  async oldest(limit: number, node?: string): Promise<CacheEntry[]> {
     if (limit <= 0) return [];
-    return this.stmt.oldest.all(limit).map(toEntry);
+    const rows = node === undefined ? this.stmt.oldest.all(limit) : this.stmt.oldestOfNode.all(node, limit);
+    return rows.map(toEntry);
   }
 
   async all(): Promise<CacheEntry[]> {
     return this.stmt.all.all().map(toEntry);
   }
 
-  async totals(): Promise<CacheTotals> {
-    return this.stmt.totals.get() ?? { count: 0, bytes: 0 };
+  async totals(node?: string): Promise<CacheTotals> {
+    const row = node === undefined ? this.stmt.totals.get() : this.stmt.totalsOfNode.get(node);
+    return row ?? { count: 0, bytes: 0 };
   }
 
   async close(): Promise<void> {

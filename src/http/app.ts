@@ -2,6 +2,7 @@ import express, { type RequestHandler, type Router } from 'express';
 import type { Logger } from '../logger.js';
 import { cors } from './middleware/cors.js';
 import { errorMiddleware, notFoundRoute } from './middleware/error.middleware.js';
+import { nodeHeader } from './middleware/node-header.js';
 import { requestLog } from './middleware/request-log.js';
 
 /**
@@ -16,13 +17,21 @@ export function createApp(
     guards = [],
     trustProxy = 'loopback',
     corsOrigins = ['*'],
-  }: { guards?: readonly RequestHandler[]; trustProxy?: string; corsOrigins?: readonly string[] } = {},
+    nodeId,
+  }: {
+    guards?: readonly RequestHandler[];
+    trustProxy?: string;
+    corsOrigins?: readonly string[];
+    /** NODE_ID, sent as X-Node on every response. */
+    nodeId?: string;
+  } = {},
 ): express.Express {
   const app = express();
   // Whose X-Forwarded-For is believed (rate limits key on the client's address): a proxy on this machine by default.
   app.set('trust proxy', trustProxy);
   app.disable('x-powered-by');
   app.set('etag', false); // stream routes set their own validators
+  if (nodeId !== undefined) app.use(nodeHeader(nodeId));
   app.use(requestLog(logger));
   app.use(cors(corsOrigins));
   // Authentication (and rate limits) before any body is read or any route runs.

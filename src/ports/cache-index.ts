@@ -10,6 +10,13 @@ export interface CacheEntry {
   createdAt: number;
   lastAccessed: number;
   hits: number;
+  /**
+   * NODE_ID of the instance whose DOWNLOAD_DIR holds the file, and that instance's internal base URL
+   * (NODE_URL). Undefined on entries written before instances recorded it: such an entry belongs to
+   * whichever node finds its file on its own disk.
+   */
+  node?: string;
+  nodeUrl?: string;
 }
 
 export type CacheBackend = 'memory' | 'sqlite' | 'redis';
@@ -37,9 +44,10 @@ export interface CacheIndex {
   remove(infoHash: string, fileIndex?: number): Promise<number>;
   /** Removes many files' entries in one go (the cleaner's batches); returns how many existed. */
   removeMany(keys: ReadonlyArray<{ infoHash: string; fileIndex: number }>): Promise<number>;
-  /** Least recently accessed first. */
-  oldest(limit: number): Promise<CacheEntry[]>;
+  /** Least recently accessed first; with `node`, only the entries that node holds. */
+  oldest(limit: number, node?: string): Promise<CacheEntry[]>;
   all(): Promise<CacheEntry[]>;
-  totals(): Promise<CacheTotals>;
+  /** Every entry, or with `node` only the entries that node holds (entries without a node never count). */
+  totals(node?: string): Promise<CacheTotals>;
   close(): Promise<void>;
 }

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { CacheIndex } from '../ports/cache-index.js';
 import type { Disk } from '../ports/disk.js';
 import type { TorrentMetaStore } from '../ports/torrent-meta-store.js';
+import type { NodeIdentity } from './node-identity.js';
 
 export interface OrphanSweepResult {
   count: number;
@@ -13,6 +14,8 @@ interface CacheParts {
   metaStore: TorrentMetaStore;
   disk: Disk;
   downloadDir: string;
+  /** Only this node's entries (and old ones with no node) own files on this disk. */
+  node?: NodeIdentity;
 }
 
 /**
@@ -31,6 +34,7 @@ export async function sweepOrphans(
   );
   const owned = new Map<string, Set<string>>();
   for (const entry of dirs.length > 0 ? await index.all() : []) {
+    if (parts.node?.holderOf(entry) === 'other') continue; // another node's file, on its own disk
     const paths = owned.get(entry.infoHash) ?? new Set<string>();
     paths.add(entry.path);
     owned.set(entry.infoHash, paths);

@@ -7,6 +7,7 @@ import type { Disk } from '../ports/disk.js';
 import type { FileStore } from '../ports/file-store.js';
 import type { StoredTorrent, TorrentMetaStore } from '../ports/torrent-meta-store.js';
 import { isPadFile } from '../domain/pad-file.js';
+import type { NodeIdentity } from './node-identity.js';
 
 export interface RebuildResult {
   /** Torrent folders looked at (active torrents and folders without a stored .torrent are passed over). */
@@ -30,6 +31,8 @@ interface Parts {
   downloadDir: string;
   clock: Clock;
   logger: Logger;
+  /** The entries put back name this node: the files are on its disk. */
+  node?: NodeIdentity;
 }
 
 const HASH_DIR = /^[0-9a-f]{40}$/;
@@ -131,6 +134,7 @@ async function record(
     createdAt: now,
     lastAccessed: now,
     hits: 0,
+    ...(parts.node ? { node: parts.node.id, nodeUrl: parts.node.url } : {}),
   };
   await parts.index.upsert(entry);
   onIndexed(entry);

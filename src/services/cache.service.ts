@@ -5,13 +5,16 @@ import type { CacheBackend, CacheEntry, CacheIndex, CacheTotals } from '../ports
 import type { Clock } from '../ports/clock.js';
 import type { Disk } from '../ports/disk.js';
 import type { FileStore } from '../ports/file-store.js';
+import type { SharedLeases } from '../ports/leases.js';
 import type { TorrentMetaStore } from '../ports/torrent-meta-store.js';
 import { sweepOrphans, type OrphanSweepResult } from './cache-orphans.js';
 import { rebuildIndex, type RebuildResult } from './cache-rebuild.js';
 import { isIndexUnavailable } from './guarded-cache-index.js';
 import { Leases, leaseKey } from './leases.js';
 import type { CachedTorrents } from './library.service.js';
-import type { CachedFile, CachedFileLookup } from './stream.service.js';
+import { checkEntriesAtStartup } from './node-entries.js';
+import { NodeIdentity } from './node-identity.js';
+import type { CachedFile, CachedFileLookup, PeerFile } from './stream.service.js';
 import type { FileDoneListener } from './torrent.service.js';
 import { fileView, type TorrentView } from './torrent-status.js';
 import { isPadFile } from '../domain/pad-file.js';
@@ -38,6 +41,10 @@ export interface CacheServiceDeps {
   /** Files live under DOWNLOAD_DIR/<infoHash>/; entries store paths relative to it. */
   downloadDir: string;
   logger: Logger;
+  /** Which instance this is (default: alone, every entry its own). */
+  node?: NodeIdentity;
+  /** Leases every instance on one Redis sees; undefined when this instance is alone. */
+  shared?: SharedLeases;
 }
 
 export interface CacheStats extends CacheTotals {
@@ -69,6 +76,8 @@ export class CacheService implements CachedFileLookup, CachedTorrents {
   private readonly clock: Clock;
   private readonly downloadDir: string;
   private readonly logger: Logger;
+  private readonly node: NodeIdentity;
+  private readonly shared: SharedLeases | undefined;
   private readonly leases = new Leases();
   private readonly counters = { hits: 0, misses: 0, evictions: 0 };
   private readonly lastTouch = new Map<string, number>();
@@ -93,20 +102,43 @@ export class CacheService implements CachedFileLookup, CachedTorrents {
       clock: this.clock,
       downloadDir: this.downloadDir,
       logger: this.logger,
+      shared: this.shared,
     } = deps);
+    this.node = deps.node ?? new NodeIdentity('local', undefined, false);
   }
 
   // ---- reading ----
 
   /** A hit takes a lease (the file is not evicted until `release`). `fileIndex` undefined = the default file. */
-  async acquire(infoHash: string, fileIndex: number | undefined): Promise<CachedFile | undefined> {
+  async acquire(
+    infoHash: string,
+    fileIndex: number | undefined,
+    { localOnly = false }: { localOnly?: boolean } = {},
+  ): Promise<CachedFile | PeerFile | undefined> {
     const entry = await this.findEntry(infoHash, fileIndex);
     if (!entry) {
       this.counters.misses++;
       return undefined;
     }
+    const holder = this.node.holderOf(entry);
+    if (holder === 'other') {
+      // Another instance's disk holds it: served from there while that node is alive (a gone node's
+      // file is a miss here, downloaded again and then recorded as this node's).
+      const nodeUrl = localOnly ? undefined : await this.peerUrl(entry);
+      if (nodeUrl === undefined) {
+        this.counters.misses++;
+        return undefined;
+      }
+      this.counters.hits++;
+      const { fileIndex: index, fileName, size, createdAt } = entry;
+      return { fileIndex: index, fileName, size, createdAt, node: entry.node!, nodeUrl };
+    }
     const absolutePath = this.absolutePath(entry);
     if (!(await this.onDisk(entry, absolutePath))) {
+      if (holder === 'unknown') {
+        this.counters.misses++; // an old entry whose file is on some other node's disk: not ours to drop
+        return undefined;
+      }
       // The file vanished or changed under us: never serve it, forget it.
       this.logger.warn({ infoHash, fileIndex: entry.fileIndex }, 'cached file missing on disk; dropping entry');
       this.known.delete(leaseKey(infoHash, entry.fileIndex));
@@ -117,7 +149,8 @@ export class CacheService implements CachedFileLookup, CachedTorrents {
       return undefined;
     }
     this.counters.hits++;
-    const release = this.leases.take(infoHash, entry.fileIndex);
+    if (holder === 'unknown') this.claim(entry);
+    const release = this.lease(infoHash, entry.fileIndex);
     this.touch(entry);
     return {
       fileIndex: entry.fileIndex,
@@ -131,7 +164,12 @@ export class CacheService implements CachedFileLookup, CachedTorrents {
 
   /** Marks a file as being read (not evictable) until the returned function is called. */
   lease(infoHash: string, fileIndex: number): () => void {
-    return this.leases.take(infoHash, fileIndex);
+    const local = this.leases.take(infoHash, fileIndex);
+    const shared = this.shared?.take(infoHash, fileIndex);
+    return () => {
+      local();
+      shared?.();
+    };
   }
 
   /** Someone reads this file (or, without `fileIndex`, any file of the torrent). */
@@ -206,6 +244,8 @@ export class CacheService implements CachedFileLookup, CachedTorrents {
       createdAt: now,
       lastAccessed: now,
       hits: 0,
+      node: this.node.id,
+      nodeUrl: this.node.url,
     };
     this.remember(entry);
     // The .torrent first, then the entry: an entry without its stored .torrent would let a request for
@@ -250,8 +290,9 @@ export class CacheService implements CachedFileLookup, CachedTorrents {
     return { ...totals, backend: this.index.backend, persistent: this.index.persistent, ...this.counters };
   }
 
+  /** What this node's disk holds (in a cluster the index also lists the other nodes' files). */
   totals(): Promise<CacheTotals> {
-    return this.index.totals();
+    return this.index.totals(this.node.scope);
   }
 
   /** Free bytes on the volume that holds the downloads. */
@@ -260,8 +301,9 @@ export class CacheService implements CachedFileLookup, CachedTorrents {
   }
 
   /** Least recently accessed entries first. */
+  /** Least recently accessed entries of this node first. */
   oldest(limit: number): Promise<CacheEntry[]> {
-    return this.index.oldest(limit);
+    return this.index.oldest(limit, this.node.scope);
   }
 
   /**
@@ -269,7 +311,8 @@ export class CacheService implements CachedFileLookup, CachedTorrents {
    * lease landed during the await keeps its file; the orphan sweep takes it later), then the folders
    * and .torrent files of torrents left with no cached file.
    */
-  async evict(entries: readonly CacheEntry[]): Promise<void> {
+  async evict(batch: readonly CacheEntry[]): Promise<void> {
+    const entries = await this.unreadInCluster(batch.filter((e) => this.node.holderOf(e) === 'mine'));
     if (entries.length === 0) return;
     await this.index.removeMany(entries);
     for (const e of entries) this.known.delete(leaseKey(e.infoHash, e.fileIndex));
@@ -291,7 +334,7 @@ export class CacheService implements CachedFileLookup, CachedTorrents {
   /** Removes files no entry owns and no active torrent is writing, once they are older than `graceCutoff`. */
   sweepOrphans(graceCutoff: number, isActive: (infoHash: string) => boolean): Promise<OrphanSweepResult> {
     return sweepOrphans(
-      { index: this.index, metaStore: this.metaStore, disk: this.disk, downloadDir: this.downloadDir },
+      { index: this.index, metaStore: this.metaStore, disk: this.disk, downloadDir: this.downloadDir, node: this.node },
       graceCutoff,
       isActive,
     );
@@ -310,6 +353,7 @@ export class CacheService implements CachedFileLookup, CachedTorrents {
       downloadDir: this.downloadDir,
       clock: this.clock,
       logger: this.logger,
+      node: this.node,
     };
     const { result, verified } = await rebuildIndex(parts, isActive, (entry) => this.remember(entry));
     if (result.indexed > 0 || result.verifying > 0)
@@ -324,16 +368,44 @@ export class CacheService implements CachedFileLookup, CachedTorrents {
     return result;
   }
 
-  /** Drops entries whose files are gone or changed (run once at start-up). */
+  /**
+   * Drops this node's entries whose files are gone or changed and claims node-less entries whose files
+   * are here (run once at start-up); other nodes' entries are never touched.
+   */
   async dropMissingFiles(): Promise<number> {
-    let dropped = 0;
-    for (const entry of await this.index.all()) {
-      if ((await this.disk.fileSize(this.absolutePath(entry))) === entry.size) continue;
-      await this.index.remove(entry.infoHash, entry.fileIndex);
-      dropped++;
+    const sizeOnDisk = (entry: CacheEntry) => this.disk.fileSize(this.absolutePath(entry));
+    return (await checkEntriesAtStartup(this.index, this.node, sizeOnDisk, this.logger)).dropped;
+  }
+
+  /** The node's URL while it is alive (its heartbeat's, else the entry's when nothing tells liveness). */
+  private async peerUrl(entry: CacheEntry): Promise<string | undefined> {
+    if (!this.shared) return entry.nodeUrl;
+    try {
+      return await this.shared.liveUrl(entry.node!);
+    } catch {
+      return entry.nodeUrl; // Redis is down: try the node anyway
     }
-    if (dropped > 0) this.logger.warn({ dropped }, 'dropped cache entries whose files are gone');
-    return dropped;
+  }
+
+  /** An entry recorded before nodes whose file is on this disk becomes this node's. */
+  private claim(entry: CacheEntry): void {
+    this.index.upsert({ ...entry, node: this.node.id, nodeUrl: this.node.url }).catch((err: unknown) => {
+      if (!isIndexUnavailable(err)) this.logger.warn({ err }, 'could not record the node of a cache entry');
+    });
+  }
+
+  /** Leaves out what any node of the cluster reads (a proxied stream reads on the holder, which leases it). */
+  private async unreadInCluster(entries: CacheEntry[]): Promise<CacheEntry[]> {
+    if (!this.shared || entries.length === 0) return entries;
+    let read: Set<string>;
+    try {
+      read = await this.shared.readers(entries.map((e) => leaseKey(e.infoHash, e.fileIndex)));
+    } catch (err) {
+      // Who reads what is unknown while Redis is away: evict nothing rather than a file being streamed.
+      this.logger.warn({ err: (err as Error).message }, 'eviction postponed: the shared leases are unreachable');
+      return [];
+    }
+    return entries.filter((e) => !read.has(leaseKey(e.infoHash, e.fileIndex)));
   }
 
   // ---- private ----

@@ -52,9 +52,9 @@ export function guardCacheIndex(index: CacheIndex, logger: Logger): CacheIndex &
     touch: call('touch', (h: string, i: number, at: number) => index.touch(h, i, at)),
     remove: call('remove', (h: string, i?: number) => index.remove(h, i)),
     removeMany: call('removeMany', (keys: Parameters<CacheIndex['removeMany']>[0]) => index.removeMany(keys)),
-    oldest: call('oldest', (limit: number) => index.oldest(limit)),
+    oldest: call('oldest', (limit: number, node?: string) => index.oldest(limit, node)),
     all: call('all', () => index.all()),
-    totals: call('totals', () => index.totals()),
+    totals: call('totals', (node?: string) => index.totals(node)),
     close: () => index.close(),
   };
 }

@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import { mimeTypeFor } from '../domain/mime.js';
 import type { ByteRange } from '../domain/range.js';
 import type { FileStore } from '../ports/file-store.js';
+import type { PeerFileReader } from '../ports/peer-files.js';
 import type { TorrentService } from './torrent.service.js';
 
 /** A file ready to be served, whatever it comes from (the disk cache or a live torrent). */
@@ -13,7 +14,8 @@ export interface StreamTarget {
   contentType: string;
   etag: string;
   lastModified: Date;
-  source: 'cache' | 'disk' | 'torrent';
+  /** 'peer': another instance of the cluster holds the file and sends the bytes (README "Several instances"). */
+  source: 'cache' | 'disk' | 'torrent' | 'peer';
   open(range: ByteRange): Readable;
   /** Call once the response is over (releases the cache lease). Idempotent. */
   release(): void;
@@ -29,10 +31,28 @@ export interface CachedFile {
   release(): void;
 }
 
+/** A finished file on another instance's disk; that instance serves the bytes (and holds the lease). */
+export interface PeerFile {
+  fileIndex: number;
+  fileName: string;
+  size: number;
+  createdAt: number;
+  node: string;
+  nodeUrl: string;
+}
+
 /** What the stream service needs from the cache (implemented by the cache service). */
 export interface CachedFileLookup {
-  /** A hit takes a lease (the file is not evicted until `release`). `fileIndex` undefined = the default file. */
-  acquire(infoHash: string, fileIndex: number | undefined): Promise<CachedFile | undefined>;
+  /**
+   * A hit on this node takes a lease (the file is not evicted until `release`); a file another node holds
+   * comes back as a PeerFile, unless `localOnly` (a request from another node: never proxied on).
+   * `fileIndex` undefined = the default file.
+   */
+  acquire(
+    infoHash: string,
+    fileIndex: number | undefined,
+    options?: { localOnly?: boolean },
+  ): Promise<CachedFile | PeerFile | undefined>;
   /** Marks a file as being read (not evictable) until the returned function is called. */
   lease(infoHash: string, fileIndex: number): () => void;
 }
@@ -47,10 +67,17 @@ export class StreamService {
     private readonly torrents: Pick<TorrentService, 'openFile'>,
     private readonly cache: CachedFileLookup,
     private readonly files: FileStore,
+    private readonly peers?: PeerFileReader,
   ) {}
 
-  async resolve(infoHash: string, fileIndex: number | undefined): Promise<StreamTarget> {
-    const cached = await this.cache.acquire(infoHash, fileIndex);
+  /** `localOnly`: the request comes from another instance of the cluster, so it is answered from here. */
+  async resolve(
+    infoHash: string,
+    fileIndex: number | undefined,
+    { localOnly = false }: { localOnly?: boolean } = {},
+  ): Promise<StreamTarget> {
+    const cached = await this.cache.acquire(infoHash, fileIndex, { localOnly: localOnly || !this.peers });
+    if (cached && 'nodeUrl' in cached) return this.peerTarget(infoHash, cached, this.peers!);
     if (cached) return this.diskTarget(infoHash, cached, 'cache', cached.release);
 
     const opened = await this.torrents.openFile(infoHash, fileIndex, 'stream');
@@ -76,6 +103,16 @@ export class StreamService {
       source: 'torrent',
       open: (range) => opened.createReadStream(range),
       release,
+    };
+  }
+
+  /** Range semantics are ours; each range asked is fetched from the holder as exactly those bytes. */
+  private peerTarget(infoHash: string, file: PeerFile, peers: PeerFileReader): StreamTarget {
+    return {
+      ...describe(infoHash, file.fileIndex, file.fileName, file.size, file.createdAt),
+      source: 'peer',
+      open: (range) => peers.open(file.nodeUrl, infoHash, file.fileIndex, range),
+      release: () => undefined,
     };
   }
 

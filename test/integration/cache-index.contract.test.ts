@@ -213,6 +213,38 @@ function describeContract(name: CacheBackend, factory: () => Promise<Subject>): 
       expect((await s.index.oldest(1000)).map((e) => e.lastAccessed)).toEqual(expectedOrder);
     });
 
+    test('the holding node round-trips, moves on re-upsert, and scopes oldest() and totals()', async () => {
+      const onA = entry({ fileIndex: 0, size: 10, lastAccessed: 30, node: 'node-a', nodeUrl: 'http://127.0.0.1:1' });
+      await s.index.upsert(onA);
+      await s.index.upsert(entry({ fileIndex: 1, size: 20, lastAccessed: 10, node: 'node-b', nodeUrl: 'http://b' }));
+      await s.index.upsert(entry({ fileIndex: 2, size: 40, lastAccessed: 20, node: 'node-a', nodeUrl: 'http://a' }));
+      await s.index.upsert(entry({ infoHash: B, size: 80, lastAccessed: 5 })); // an old entry with no node
+      expect(await s.index.get(A, 0)).toEqual(onA);
+      expect((await s.index.get(B, 0))!.node).toBeUndefined();
+      expect(await s.index.totals('node-a')).toEqual({ count: 2, bytes: 50 });
+      expect(await s.index.totals('node-b')).toEqual({ count: 1, bytes: 20 });
+      expect(await s.index.totals('nobody')).toEqual({ count: 0, bytes: 0 });
+      expect(await s.index.totals()).toEqual({ count: 4, bytes: 150 });
+      expect((await s.index.oldest(10, 'node-a')).map((e) => e.fileIndex)).toEqual([2, 0]);
+      expect((await s.index.oldest(10)).map((e) => e.size)).toEqual([80, 20, 40, 10]);
+      await s.index.touch(A, 2, 50);
+      expect((await s.index.oldest(10, 'node-a')).map((e) => e.fileIndex)).toEqual([0, 2]);
+      // The file moved to node b (b downloaded it again after a's entry was lost, say).
+      await s.index.upsert(entry({ fileIndex: 0, size: 12, lastAccessed: 60, node: 'node-b', nodeUrl: 'http://b' }));
+      expect(await s.index.totals('node-a')).toEqual({ count: 1, bytes: 40 });
+      expect(await s.index.totals('node-b')).toEqual({ count: 2, bytes: 32 });
+      // A node claims an entry that had none.
+      await s.index.upsert(entry({ infoHash: B, size: 80, lastAccessed: 5, node: 'node-a', nodeUrl: 'http://a' }));
+      expect(await s.index.totals('node-a')).toEqual({ count: 2, bytes: 120 });
+      expect(await s.index.removeMany([{ infoHash: A, fileIndex: 2 }])).toBe(1);
+      expect(await s.index.remove(A, 1)).toBe(1);
+      expect(await s.index.totals('node-a')).toEqual({ count: 1, bytes: 80 });
+      expect(await s.index.remove(A)).toBe(1);
+      expect(await s.index.totals('node-b')).toEqual({ count: 0, bytes: 0 });
+      expect(await s.index.oldest(10, 'node-b')).toEqual([]);
+      expect((await s.index.oldest(10, 'node-a')).map((e) => e.infoHash)).toEqual([B]);
+    });
+
     if (name !== 'memory') {
       test('entries survive closing and reopening', async () => {
         for (const i of [0, 1]) await s.index.upsert(entry({ fileIndex: i, size: 10 + i, lastAccessed: 100 - i }));
@@ -253,6 +285,30 @@ describeContract('sqlite', async () => {
   return { index: new SqliteCacheIndex({ path: file }), reopen: async () => new SqliteCacheIndex({ path: file }) };
 });
 
+test('sqlite: a v1 database (no node columns) is migrated and its rows read back without a node', async () => {
+  const file = path.join(sqliteDir, 'v1.db');
+  const Database = (await import('better-sqlite3')).default;
+  const db = new Database(file);
+  db.exec(`CREATE TABLE cache_entries (
+     info_hash TEXT NOT NULL, file_index INTEGER NOT NULL, path TEXT NOT NULL, size INTEGER NOT NULL,
+     torrent_name TEXT NOT NULL, file_name TEXT NOT NULL, created_at INTEGER NOT NULL,
+     last_accessed INTEGER NOT NULL, hits INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (info_hash, file_index)
+   ) WITHOUT ROWID;
+   CREATE INDEX cache_entries_last_accessed ON cache_entries (last_accessed);
+   INSERT INTO cache_entries VALUES ('${A}', 0, '${A}/movie.mkv', 1000, 'Movie (2020)', 'movie.mkv', 1000, 1000, 0);
+   PRAGMA user_version = 1;`);
+  db.close();
+  const index = new SqliteCacheIndex({ path: file });
+  try {
+    expect(await index.get(A, 0)).toEqual(entry({ path: `${A}/movie.mkv` }));
+    expect(await index.totals('node-a')).toEqual({ count: 0, bytes: 0 });
+    await index.upsert(entry({ node: 'node-a', nodeUrl: 'http://a' }));
+    expect(await index.totals('node-a')).toEqual({ count: 1, bytes: 1000 });
+  } finally {
+    await index.close();
+  }
+});
+
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const runPrefix = `test:cache-index:${randomBytes(6).toString('hex')}:`;
 let redisSubjects = 0;
@@ -286,6 +342,40 @@ describe('redis', () => {
   describeContract('redis', async () => {
     const prefix = `${runPrefix}${redisSubjects++}:`;
     return { index: await open(prefix), reopen: () => open(prefix) };
+  });
+
+  test('an entry written before nodes were recorded reads back without a node and can be claimed', async () => {
+    const prefix = `${runPrefix}legacy:`;
+    // What the previous version's UPSERT script wrote.
+    await admin!
+      .multi()
+      .hset(`${prefix}entry:${A}:0`, {
+        infoHash: A,
+        fileIndex: '0',
+        path: `${A}/movie.mkv`,
+        size: '1000',
+        torrentName: 'Movie (2020)',
+        fileName: 'movie.mkv',
+        createdAt: '1000',
+        lastAccessed: '1000',
+        hits: '0',
+      })
+      .zadd(`${prefix}lru`, 1000, `${A}:0`)
+      .sadd(`${prefix}torrent:${A}`, '0')
+      .hset(`${prefix}totals`, { count: '1', bytes: '1000' })
+      .exec();
+    const index = await open(prefix);
+    try {
+      expect(await index.get(A, 0)).toEqual(entry({ path: `${A}/movie.mkv` }));
+      expect(await index.totals('node-a')).toEqual({ count: 0, bytes: 0 });
+      await index.upsert(entry({ path: `${A}/movie.mkv`, node: 'node-a', nodeUrl: 'http://a' }));
+      expect(await index.totals('node-a')).toEqual({ count: 1, bytes: 1000 });
+      expect(await index.totals()).toEqual({ count: 1, bytes: 1000 });
+      expect(await index.remove(A, 0)).toBe(1);
+      expect(await index.totals('node-a')).toEqual({ count: 0, bytes: 0 });
+    } finally {
+      await index.close();
+    }
   });
 
   test('two instances on one prefix racing upserts/removes keep totals consistent with all()', async () => {

@@ -378,7 +378,7 @@ describe('SqliteUserStore beside the cache index', () => {
       await Promise.all([users.close(), cache.close()]);
       const db = new Database(file, { readonly: true });
       try {
-        expect(db.pragma('user_version', { simple: true })).toBe(1);
+        expect(db.pragma('user_version', { simple: true })).toBe(2); // the cache index's schema (v2: the node columns), untouched by the user store
         expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
       } finally {
         db.close();

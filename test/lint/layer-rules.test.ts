@@ -78,7 +78,7 @@ const cases: Array<{ path: string; code: string; expect: RegExp | null }> = [
     expect: null,
   },
   {
-    path: 'src/adapters/redis-cache-index.ts',
+    path: 'src/adapters/redis-connection.ts',
     code: "import Redis from 'ioredis';\nexport const x = Redis;\n",
     expect: null,
   },

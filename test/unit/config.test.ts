@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { DEFAULT_TRACKERS } from '../../src/domain/default-trackers.js';
@@ -59,6 +60,19 @@ describe('loadConfig', () => {
       loadConfig({ TORRENT_TRACKERS: 'udp://a.example:1/announce, http://b.example/announce' }).torrent.trackers,
     ).toEqual(['udp://a.example:1/announce', 'http://b.example/announce']);
     expect(loadConfig({ TORRENT_TRACKERS: '' }).torrent.trackers).toEqual([]);
+  });
+
+  test('NODE_ID defaults to the hostname, NODE_URL to none (the listening URL), and both are checked', () => {
+    const c = loadConfig({});
+    expect(c.node).toEqual({ id: os.hostname(), url: undefined, leaseTtlMs: 30_000 });
+    expect(loadConfig({ NODE_ID: 'node-a', NODE_URL: 'http://10.0.0.5:7000/', LEASE_TTL_MS: '5000' }).node).toEqual({
+      id: 'node-a',
+      url: 'http://10.0.0.5:7000',
+      leaseTtlMs: 5000,
+    });
+    expect(() => loadConfig({ NODE_ID: 'a:b', NODE_URL: 'ftp://x', LEASE_TTL_MS: '10' })).toThrow(
+      /NODE_URL[\s\S]*LEASE_TTL_MS[\s\S]*NODE_ID="a:b"/,
+    );
   });
 
   test('one error names every bad variable', () => {

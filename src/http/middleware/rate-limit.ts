@@ -1,5 +1,5 @@
 import type { Request, RequestHandler } from 'express';
-import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import { ipKeyGenerator, rateLimit, type Store } from 'express-rate-limit';
 import { sendError } from './error.middleware.js';
 
 const MINUTE_MS = 60_000;
@@ -9,6 +9,11 @@ export interface RateLimitSettings {
   apiPerMinute: number;
   /** POST /api/torrents per minute per client (0 = off). */
   addsPerMinute: number;
+  /**
+   * Where a limiter counts: a shared store (Redis, with CACHE_BACKEND=redis) so that every instance behind
+   * a load balancer spends one budget per client; undefined = this process's memory.
+   */
+  store?: (limiter: 'api' | 'adds') => Store;
 }
 
 /** A user counts as one client wherever it connects from; everyone else by address. */
@@ -22,8 +27,9 @@ const clientKey = (req: Request): string =>
  * Placed before authentication; only answers that really were 401 count (a player's aborted seeks and
  * long streams must not: express-rate-limit's skipSuccessfulRequests would count them until 'finish').
  */
-export function failedAuthLimit(perMinute: number): RequestHandler[] {
+export function failedAuthLimit(perMinute: number, store?: Store): RequestHandler[] {
   if (perMinute <= 0) return [];
+  if (store) return [sharedFailedAuthLimit(perMinute, store)];
   const failures = new Map<string, { count: number; resetAt: number }>();
   const limiter: RequestHandler = (req, res, next) => {
     const key = ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? 'unknown');
@@ -54,14 +60,47 @@ export function failedAuthLimit(perMinute: number): RequestHandler[] {
   return [limiter];
 }
 
+/** failedAuthLimit over a shared store: the wrong tokens sent to any instance count together. */
+function sharedFailedAuthLimit(perMinute: number, store: Store): RequestHandler {
+  return async (req, res, next) => {
+    const key = ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? 'unknown');
+    // An unreachable store lets requests through (authentication still runs), as the other limiters do.
+    const seen = await Promise.resolve(store.get?.(key)).catch(() => undefined);
+    const now = Date.now();
+    if (seen && seen.totalHits >= perMinute && seen.resetTime && seen.resetTime.getTime() > now) {
+      const retry = Math.max(1, Math.ceil((seen.resetTime.getTime() - now) / 1000));
+      res.setHeader('Retry-After', String(retry));
+      sendError(
+        res,
+        429,
+        'RATE_LIMITED',
+        `Too many requests with a wrong token from this address; try again in ${retry} s`,
+      );
+      return;
+    }
+    res.once('finish', () => {
+      if (res.statusCode === 401) void Promise.resolve(store.increment(key)).catch(() => undefined);
+    });
+    next();
+  };
+}
+
 /**
  * Abuse limits with RateLimit-* headers (draft 6): one budget for the API, a tighter one for adds.
  * Streams are never counted here (players send many range requests); a user's open streams are capped
- * by the stream routes instead. Counters live in this process (issue 12 moves them to Redis).
+ * by the stream routes instead. Counters live in `settings.store` (Redis in a cluster) or in this process.
  */
 export function rateLimits(settings: RateLimitSettings): RequestHandler[] {
-  const limiter = (limit: number, what: string, applies: (req: Request) => boolean): RequestHandler =>
+  const limiter = (
+    name: 'api' | 'adds',
+    limit: number,
+    what: string,
+    applies: (req: Request) => boolean,
+  ): RequestHandler =>
     rateLimit({
+      ...(settings.store ? { store: settings.store(name) } : {}),
+      // Redis unreachable: serve rather than refuse everyone (the index outage already answers 503 where needed).
+      passOnStoreError: true,
       windowMs: MINUTE_MS,
       limit,
       standardHeaders: 'draft-6',
@@ -81,10 +120,10 @@ export function rateLimits(settings: RateLimitSettings): RequestHandler[] {
     });
   const guards: RequestHandler[] = [];
   if (settings.apiPerMinute > 0)
-    guards.push(limiter(settings.apiPerMinute, 'API requests', (req) => req.path.startsWith('/api/')));
+    guards.push(limiter('api', settings.apiPerMinute, 'API requests', (req) => req.path.startsWith('/api/')));
   if (settings.addsPerMinute > 0) {
     guards.push(
-      limiter(settings.addsPerMinute, 'adds', (req) => req.method === 'POST' && req.path === '/api/torrents'),
+      limiter('adds', settings.addsPerMinute, 'adds', (req) => req.method === 'POST' && req.path === '/api/torrents'),
     );
   }
   return guards;

@@ -2,6 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import type { LibraryService } from '../../services/library.service.js';
 import type { StreamService } from '../../services/stream.service.js';
 import type { UsersService } from '../../services/users.service.js';
+import { fromClusterNode } from '../middleware/node-header.js';
 import { playerPath } from '../shared/links.js';
 import { linkPrefix, principalOf } from '../shared/principal.js';
 import { respondWithRange } from '../shared/respond-range.js';
@@ -20,7 +21,7 @@ export function streamRoutes(
     // A user's streams open at once are capped (429); players' many range requests are not rate-limited.
     const slot = users.openStream(principalOf(req));
     try {
-      const target = await streams.resolve(infoHash, fileIndex);
+      const target = await streams.resolve(infoHash, fileIndex, { localOnly: fromClusterNode(req) });
       try {
         await respondWithRange(req, res, target, { download });
       } finally {

@@ -3,6 +3,7 @@ import { Router } from 'express';
 import { invalidInput } from '../../domain/errors.js';
 import { decodeSubtitle, srtToVtt } from '../../domain/subtitles.js';
 import type { StreamService } from '../../services/stream.service.js';
+import { fromClusterNode } from '../middleware/node-header.js';
 import { parse } from '../shared/validate.js';
 import { subtitleParams } from './stream.contract.js';
 
@@ -18,7 +19,7 @@ export function subtitleRoutes(streams: StreamService): Router {
 
   router.get('/subtitles/:infoHash/:fileIndex.vtt', async (req, res) => {
     const { infoHash, fileIndex } = parse(subtitleParams, req.params, 'path parameter');
-    const target = await streams.resolve(infoHash, fileIndex);
+    const target = await streams.resolve(infoHash, fileIndex, { localOnly: fromClusterNode(req) });
     try {
       if (!/\.(srt|vtt)$/i.test(target.fileName))
         throw invalidInput(`File ${fileIndex} (${target.fileName}) is not an SRT or VTT subtitle`);
