@@ -1,4 +1,4 @@
-import { nodeFileStore } from '../src/adapters/node-file-store.js';
+import { PooledFileStore } from '../src/adapters/node-file-store.js';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -126,7 +126,7 @@ async function evictionPass(index: CacheIndex, dir: string, o: IndexOptions): Pr
     index,
     metaStore: new FileTorrentMetaStore(path.join(downloadDir, '.torrents')),
     disk,
-    files: nodeFileStore,
+    files: new PooledFileStore(),
     clock: systemClock,
     downloadDir,
     logger: silentLogger,

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { createCacheIndex } from './adapters/cache-index-factory.js';
 import { loadSnapshot, saveSnapshot } from './adapters/memory-snapshot.js';
 import { nodeDisk } from './adapters/node-disk.js';
-import { nodeFileStore } from './adapters/node-file-store.js';
+import { PooledFileStore } from './adapters/node-file-store.js';
 import { RedisLeases } from './adapters/redis-leases.js';
 import { FileTorrentMetaStore } from './adapters/torrent-meta-store.js';
 import type { Config } from './config.js';
@@ -44,11 +44,13 @@ export async function composeCache(config: Config, torrents: TorrentService, clo
         onError: (err) => logger.debug({ err: err.message }, 'lease heartbeat failed'),
       })
     : undefined;
+  // One pool of open cached files for the whole server (streams and index rebuilds read through it).
+  const files = new PooledFileStore();
   const cache = new CacheService({
     index: guardCacheIndex(index, logger),
     metaStore,
     disk: nodeDisk,
-    files: nodeFileStore,
+    files,
     clock,
     downloadDir: config.downloadDir,
     logger,
@@ -84,6 +86,7 @@ export async function composeCache(config: Config, torrents: TorrentService, clo
     if (snapshotFile) await saveSnapshot(index, snapshotFile);
     await shared?.close();
     await index.close();
+    files.closeAll();
   };
-  return { cache, cleaner, admin, node, close };
+  return { cache, cleaner, admin, node, files, close };
 }

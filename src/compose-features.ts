@@ -8,6 +8,7 @@ import { HttpTorrentFileFetcher } from './adapters/torrent-url-fetcher.js';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import type { Clock } from './ports/clock.js';
+import type { FileStore } from './ports/file-store.js';
 import { AddTorrentService } from './services/add-torrent.service.js';
 import { AddonCatalogService } from './services/addon-catalog.service.js';
 import { AddonStreamsService } from './services/addon-streams.service.js';
@@ -17,7 +18,6 @@ import { LibraryService } from './services/library.service.js';
 import { PlaybackService } from './services/playback.service.js';
 import type { TorrentService } from './services/torrent.service.js';
 import { StreamService } from './services/stream.service.js';
-import { nodeFileStore } from './adapters/node-file-store.js';
 import { PeerHttpReader } from './adapters/peer-http-reader.js';
 import { RedisImdbLinkStore } from './adapters/redis-imdb-link-store.js';
 import { RedisRateLimitStore } from './adapters/redis-rate-limit-store.js';
@@ -33,6 +33,7 @@ export async function composeFeatures(
   config: Config,
   torrents: TorrentService,
   cache: CacheService,
+  files: FileStore,
   clock: Clock,
   logger: Logger,
 ) {
@@ -55,7 +56,7 @@ export async function composeFeatures(
     config.cache.backend === 'redis'
       ? new PeerHttpReader({ node: config.node.id, apiToken: config.auth.apiToken })
       : undefined;
-  const streams = new StreamService(torrents, cache, nodeFileStore, peers);
+  const streams = new StreamService(torrents, cache, files, peers);
   const redisOptions = {
     url: config.redis.url,
     keyPrefix: config.redis.keyPrefix,

@@ -80,8 +80,8 @@ export async function startServer(config: Config, options: ServerOptions): Promi
     logger,
   );
 
-  const { cache, cleaner, admin, node, close: closeCache } = await composeCache(config, torrents, clock, logger);
-  const features = await composeFeatures(config, torrents, cache, clock, logger);
+  const { cache, cleaner, admin, node, files, close: closeCache } = await composeCache(config, torrents, clock, logger);
+  const features = await composeFeatures(config, torrents, cache, files, clock, logger);
   if (!features.auth.enabled) {
     logger.warn(
       { host: config.host },

@@ -1,10 +1,114 @@
-import { createReadStream } from 'node:fs';
+import { close, open, read } from 'node:fs';
+import { Readable } from 'node:stream';
 import type { FileStore } from '../ports/file-store.js';
 
 /** Large reads: fewer syscalls and fewer chunks through the response for cached files. */
-const DISK_READ_CHUNK = 256 * 1024;
+const DISK_READ_CHUNK = 1024 * 1024;
+/** A descriptor nobody has read through for this long is closed (an evicted file's space comes back then). */
+const IDLE_CLOSE_MS = 2000;
+/** At most this many files held open at once; past it, the idle ones close first. */
+const MAX_OPEN = 256;
 
-export const nodeFileStore: FileStore = {
-  open: (absolutePath, range) =>
-    createReadStream(absolutePath, { start: range.start, end: range.end, highWaterMark: DISK_READ_CHUNK }),
-};
+/**
+ * Finished files are immutable (their bytes are fixed by the info hash), so, like nginx's
+ * open_file_cache, a hot file is opened once and every range is a positional read on the shared
+ * descriptor: one threadpool round trip per chunk instead of open + read + close per request.
+ */
+interface Held {
+  fd: Promise<number>;
+  readers: number;
+  idleTimer: NodeJS.Timeout | undefined;
+}
+
+export class PooledFileStore implements FileStore {
+  private readonly held = new Map<string, Held>();
+
+  constructor(
+    private readonly idleCloseMs = IDLE_CLOSE_MS,
+    private readonly maxOpen = MAX_OPEN,
+  ) {}
+
+  open(absolutePath: string, range: { start: number; end: number }): Readable {
+    const held = this.acquire(absolutePath);
+    let position = range.start;
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      this.release(absolutePath, held);
+    };
+    return new Readable({
+      highWaterMark: DISK_READ_CHUNK,
+      read(size) {
+        const want = Math.min(Math.max(size, DISK_READ_CHUNK), range.end - position + 1);
+        if (want <= 0) return void this.push(null);
+        held.fd.then(
+          (fd) => {
+            const buffer = Buffer.allocUnsafe(want);
+            read(fd, buffer, 0, want, position, (err, bytes) => {
+              if (err) return void this.destroy(err);
+              if (bytes === 0) return void this.destroy(new Error(`${absolutePath} ended at byte ${position}`));
+              position += bytes;
+              this.push(bytes === want ? buffer : buffer.subarray(0, bytes));
+              if (position > range.end) this.push(null);
+            });
+          },
+          (err: Error) => this.destroy(err),
+        );
+      },
+      destroy(err, callback) {
+        release();
+        callback(err);
+      },
+    });
+  }
+
+  private acquire(path: string): Held {
+    let held = this.held.get(path);
+    if (!held) {
+      if (this.held.size >= this.maxOpen) this.closeIdle();
+      const fd = new Promise<number>((resolve, reject) =>
+        open(path, 'r', (err, fd) => (err ? reject(err) : resolve(fd))),
+      );
+      held = { fd, readers: 0, idleTimer: undefined };
+      this.held.set(path, held);
+      // A failed open is not kept: the next request tries again (the file may be back).
+      fd.catch(() => {
+        if (this.held.get(path) === held) this.held.delete(path);
+      });
+    }
+    if (held.idleTimer) clearTimeout(held.idleTimer);
+    held.idleTimer = undefined;
+    held.readers++;
+    return held;
+  }
+
+  private release(path: string, held: Held): void {
+    held.readers--;
+    if (held.readers > 0 || this.held.get(path) !== held) return;
+    held.idleTimer = setTimeout(() => this.closeHeld(path, held), this.idleCloseMs);
+    held.idleTimer.unref();
+  }
+
+  private closeIdle(): void {
+    for (const [path, held] of this.held) if (held.readers === 0) this.closeHeld(path, held);
+  }
+
+  private closeHeld(path: string, held: Held): void {
+    if (held.readers > 0) return;
+    if (held.idleTimer) clearTimeout(held.idleTimer);
+    if (this.held.get(path) === held) this.held.delete(path);
+    held.fd.then(
+      (fd) => close(fd, () => undefined),
+      () => undefined,
+    );
+  }
+
+  /** Closes every descriptor (shutdown). */
+  closeAll(): void {
+    for (const [path, held] of this.held) {
+      held.readers = 0;
+      this.closeHeld(path, held);
+    }
+  }
+}

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { MemoryCacheIndex } from '../../src/adapters/memory-cache-index.js';
 import { nodeDisk } from '../../src/adapters/node-disk.js';
-import { nodeFileStore } from '../../src/adapters/node-file-store.js';
+import { PooledFileStore } from '../../src/adapters/node-file-store.js';
 import { systemClock } from '../../src/adapters/system-clock.js';
 import { FileTorrentMetaStore } from '../../src/adapters/torrent-meta-store.js';
 import { silentLogger } from '../../src/logger.js';
@@ -144,7 +144,7 @@ describe('full-size files with holes are indexed only when their pieces match', 
       index,
       metaStore: new FileTorrentMetaStore(path.join(downloadDir, '.torrents')),
       disk: nodeDisk,
-      files: nodeFileStore,
+      files: new PooledFileStore(),
       downloadDir,
       clock: systemClock,
       logger: silentLogger,

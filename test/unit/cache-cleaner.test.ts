@@ -1,4 +1,4 @@
-import { nodeFileStore } from '../../src/adapters/node-file-store.js';
+import { PooledFileStore } from '../../src/adapters/node-file-store.js';
 import { MemoryCacheIndex } from '../../src/adapters/memory-cache-index.js';
 import { FileTorrentMetaStore } from '../../src/adapters/torrent-meta-store.js';
 import { silentLogger } from '../../src/logger.js';
@@ -54,7 +54,7 @@ async function setup(
     index,
     metaStore: new FileTorrentMetaStore('/nonexistent/.torrents'),
     disk,
-    files: nodeFileStore,
+    files: new PooledFileStore(),
     clock,
     downloadDir: '/dl',
     logger: silentLogger,
