@@ -49,6 +49,10 @@ export function printSoak(r: SoakReport): string {
           'client event-loop delay p50 / p99 / max',
           `${fmt(r.clientEventLoopMs.p50)} / ${fmt(r.clientEventLoopMs.p99)} / ${fmt(r.clientEventLoopMs.max)} ms`,
         ],
+        [
+          'RSS: torrents active, no stream -> after the load',
+          `${fmt(r.rss.activeTorrentsMiB, 0)} -> ${fmt(r.rss.afterLoadMiB, 0)} MiB (${fmt((r.rss.afterLoadMiB / r.rss.activeTorrentsMiB - 1) * 100)} %)`,
+        ],
         ['client process RSS at the end', r.rss.clientProcessMiB ? `${fmt(r.rss.clientProcessMiB, 0)} MiB` : '-'],
       ],
       [

@@ -104,6 +104,10 @@ export interface SoakReport {
     slopeMiBPerMin: number;
     /** The client process's RSS at the end (isolated runs only). */
     clientProcessMiB: number | undefined;
+    /** Every torrent added and downloading, no stream open yet (median over a few seconds). */
+    activeTorrentsMiB: number;
+    /** The same, 10 s after the clients stopped: what the load left behind. */
+    afterLoadMiB: number;
   };
   eventLoopMs: { p50: number; p99: number; max: number };
   /** The clients' event-loop delay (in-process runs: the same loop as the server's). */
@@ -116,6 +120,18 @@ export interface SoakReport {
 
 const MIB = 2 ** 20;
 const toMiB = (bytes: number) => bytes / MIB;
+const AFTER_LOAD_SETTLE_MS = 10_000;
+
+/** Median RSS of this process (our server, in isolated runs) over `ms`, sampled every 250 ms. */
+async function medianRss(ms: number): Promise<number> {
+  const values: number[] = [];
+  for (const end = Date.now() + ms; Date.now() < end;) {
+    values.push(toMiB(process.memoryUsage().rss));
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return median(values);
+}
+
 const CLIENT_CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'soak-client-process.js');
 const COMPILED = fileURLToPath(import.meta.url).endsWith('.js');
 
@@ -199,6 +215,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       if (probe.status !== 206 || probe.headers['content-range'] !== `bytes 0-0/${t.size}`)
         throw new Error(`probe of ${t.infoHash}: ${probe.status} ${String(probe.headers['content-range'])}`);
     }
+    // RSS with every torrent active and no stream (issue 11's "10 active torrents" figure).
+    const activeTorrentsMiB = await medianRss(5000);
     const clientOptions: SoakClientOptions = {
       ...shape,
       targets: torrents.map((t) => ({ url: `${server.url}/stream/proxy/${t.infoHash}`, size: t.size })),
@@ -235,6 +253,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       sampler.stop();
     }
     clientProcessMiB = result.rssMiB ?? clientProcessMiB;
+    // Does memory come back once the players are gone?
+    await new Promise((resolve) => setTimeout(resolve, AFTER_LOAD_SETTLE_MS));
+    const afterLoadMiB = await medianRss(5000);
     log(progressLine(sampler.samples, { counters: result.counters, elapsedMs: result.elapsedMs }));
 
     const rss = rssSummary(sampler.samples, durationMs, warmupFraction);
@@ -268,7 +289,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       sources: result.sources,
       latencyMs: { firstByte: result.firstByteMs, complete: result.completeMs },
       throughputMiBps: toMiB(result.counters.bytes) / (result.elapsedMs / 1000),
-      rss: { ...rss, samples: sampler.samples, clientProcessMiB },
+      rss: { ...rss, samples: sampler.samples, clientProcessMiB, activeTorrentsMiB, afterLoadMiB },
       eventLoopMs: sampler.eventLoop(),
       clientEventLoopMs: result.clientEventLoopMs,
       failures: [],
