@@ -29,6 +29,7 @@ const LIBRARY_HOMES = {
   ioredis: ['src/adapters/redis-connection.ts'],
   'lru-cache': ['src/adapters/memory-cache-index.ts'],
   'node-cron': ['src/adapters/cron-scheduler.ts'],
+  'prom-client': ['src/adapters/prometheus-metrics.ts'],
 };
 const libraryPaths = (except = []) =>
   Object.entries(LIBRARY_HOMES)

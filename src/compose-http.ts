@@ -2,6 +2,7 @@ import type express from 'express';
 import type { Config } from './config.js';
 import type { Features } from './compose-features.js';
 import type { Logger } from './logger.js';
+import type { Metrics, MetricsExposition } from './ports/metrics.js';
 import type { CacheAdminService } from './services/cache-admin.service.js';
 import type { TorrentService } from './services/torrent.service.js';
 import { createApp } from './http/app.js';
@@ -17,6 +18,7 @@ import { stremioConfigureRoutes } from './http/stremio/stremio-configure.routes.
 import { stremioRoutes } from './http/stremio/stremio.routes.js';
 import { streamRoutes } from './http/streams/stream.routes.js';
 import { subtitleRoutes } from './http/streams/subtitle.routes.js';
+import { metricsRoutes } from './http/system/metrics.routes.js';
 import { systemRoutes } from './http/system/system.routes.js';
 import { eventsRoutes } from './http/torrents/events.routes.js';
 import { torrentListData, torrentRoutes } from './http/torrents/torrent.routes.js';
@@ -32,17 +34,21 @@ export interface HttpSettings {
   logger: Logger;
   version: string;
   webDir: string;
+  metrics: Metrics & MetricsExposition;
 }
 
 /** Every router of the app, in mount order: this list is the whole HTTP surface. */
-export function composeHttp(s: HttpServices, { config, logger, version, webDir }: HttpSettings): express.Express {
+export function composeHttp(
+  s: HttpServices,
+  { config, logger, version, webDir, metrics }: HttpSettings,
+): express.Express {
   return createApp(
     [
       loginRoutes(s.auth),
       usersRoutes(s.users),
       systemRoutes({ config, version, startedAt: Date.now(), torrents: s.torrents, cache: s.cacheAdmin, webDir }),
       torrentRoutes({ addTorrent: s.addTorrent, library: s.library, torrents: s.torrents }),
-      streamRoutes(s.streams, s.library, s.users),
+      streamRoutes(s.streams, s.library, s.users, metrics),
       cacheRoutes(s.cacheAdmin, s.library),
       eventsRoutes(() => torrentListData(s.library, s.torrents), logger),
       kodiRoutes(s.playback, config.publicUrl),
@@ -64,6 +70,8 @@ export function composeHttp(s: HttpServices, { config, logger, version, webDir }
     {
       guards: [
         ...failedAuthLimit(config.http.authFailureLimit, s.rateLimitStore?.('auth-failures')),
+        // Before authentication: a METRICS_TOKEN is not an API token (the route checks both itself).
+        metricsRoutes({ metrics, auth: s.auth, metricsToken: config.auth.metricsToken }),
         authenticate(s.auth),
         ...rateLimits({
           apiPerMinute: config.http.apiRateLimit,
@@ -74,6 +82,7 @@ export function composeHttp(s: HttpServices, { config, logger, version, webDir }
       trustProxy: config.http.trustProxy,
       corsOrigins: config.http.apiCorsOrigins,
       nodeId: config.node.id,
+      metrics,
     },
   );
 }

@@ -63,6 +63,8 @@ export interface Config {
   auth: {
     /** API_TOKEN: the admin's token; undefined = no authentication (and a warning at start). */
     apiToken: string | undefined;
+    /** METRICS_TOKEN: a Bearer token that may read GET /metrics and nothing else. */
+    metricsToken: string | undefined;
   };
   http: {
     /** CORS_ORIGIN for /api routes: '*' or a list of origins (stream and addon routes always allow any origin). */
@@ -196,6 +198,10 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   if (apiToken !== undefined && (apiToken.length < 16 || /\s|\//.test(apiToken))) {
     r.problems.push('API_TOKEN must be at least 16 characters without spaces or "/" (e.g. `openssl rand -hex 24`)');
   }
+  const metricsToken = r.optional('METRICS_TOKEN');
+  if (metricsToken !== undefined && (metricsToken.length < 16 || /\s/.test(metricsToken))) {
+    r.problems.push('METRICS_TOKEN must be at least 16 characters without spaces (e.g. `openssl rand -hex 24`)');
+  }
   const corsOrigins = r.list('CORS_ORIGIN') ?? ['*'];
   for (const origin of corsOrigins) {
     if (origin !== '*' && !/^https?:\/\/[^/\s]+$/i.test(origin))
@@ -272,7 +278,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       password: r.optional('KODI_PASSWORD'),
     },
     fetch: { allowPrivate: r.bool('FETCH_ALLOW_PRIVATE', false), allow: Object.freeze(fetchAllow) },
-    auth: { apiToken },
+    auth: { apiToken, metricsToken },
     http: {
       apiCorsOrigins: Object.freeze(corsOrigins),
       apiRateLimit: r.int('RATE_LIMIT_API', 600, 0),

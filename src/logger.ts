@@ -1,16 +1,68 @@
-import { pino, type Logger } from 'pino';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { createRequire } from 'node:module';
+import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 
 export type { Logger };
 
-/** Structured logs; secrets (tokens, Kodi passwords, auth headers) are redacted wherever they appear. */
-export function createLogger(level: string): Logger {
-  return pino({
+/** The request whose work is running now: every line logged inside it carries its `reqId`. */
+const requestScope = new AsyncLocalStorage<{ reqId: string }>();
+
+/** Runs `fn` (and everything it starts) as part of request `reqId`. */
+export function runInRequest<T>(reqId: string, fn: () => T): T {
+  return requestScope.run({ reqId }, fn);
+}
+
+/** Secrets never reach a line: tokens, passwords, auth headers and cookies, wherever they appear. */
+const REDACT = [
+  'password',
+  '*.password',
+  '*.*.password',
+  'token',
+  '*.token',
+  '*.*.token',
+  'apiToken',
+  '*.apiToken',
+  'metricsToken',
+  '*.metricsToken',
+  'authorization',
+  '*.authorization',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'headers.authorization',
+  'headers.cookie',
+];
+
+export interface LoggerSettings {
+  /** pino-pretty, for a person at a terminal (NODE_ENV=development only); JSON lines otherwise. */
+  pretty?: boolean;
+  /** Where the JSON lines go (stdout by default); tests pass a capture. Ignored when pretty. */
+  destination?: DestinationStream;
+}
+
+/** Structured logs; secrets are redacted, and lines logged while a request runs carry its id. */
+export function createLogger(level: string, { pretty = false, destination }: LoggerSettings = {}): Logger {
+  const options: LoggerOptions = {
     level,
-    redact: {
-      paths: ['password', '*.password', 'token', '*.token', 'req.headers.authorization', 'headers.authorization'],
-      censor: '[redacted]',
+    redact: { paths: REDACT, censor: '[redacted]' },
+    mixin: () => {
+      const scope = requestScope.getStore();
+      return scope ? { reqId: scope.reqId } : {};
     },
-  });
+  };
+  if (pretty && prettyAvailable()) {
+    return pino({ ...options, transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l' } } });
+  }
+  return destination ? pino(options, destination) : pino(options);
+}
+
+/** pino-pretty is a devDependency: a production install (npm ci --omit=dev) does not have it. */
+function prettyAvailable(): boolean {
+  try {
+    createRequire(import.meta.url).resolve('pino-pretty');
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export const silentLogger: Logger = pino({ level: 'silent' });

@@ -14,7 +14,7 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, { pretty: config.nodeEnv === 'development' });
   const running = await startServer(config, { logger });
   logger.info(
     { url: running.url, port: config.port, cache: config.cache.backend, downloadDir: config.downloadDir },

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { scheduleJob } from './adapters/cron-scheduler.js';
 import { systemClock } from './adapters/system-clock.js';
+import { PrometheusMetrics } from './adapters/prometheus-metrics.js';
 import { WebTorrentEngine } from './adapters/webtorrent-engine.js';
 import { composeCache } from './compose-cache.js';
 import { composeFeatures } from './compose-features.js';
@@ -17,6 +18,7 @@ import type { CacheCleaner } from './services/cache-cleaner.service.js';
 import type { CacheService } from './services/cache.service.js';
 import { isIndexUnavailable } from './services/guarded-cache-index.js';
 import { TorrentService } from './services/torrent.service.js';
+import { metricsSources } from './compose-metrics.js';
 
 const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const WEB_DIR = path.join(rootDir, 'web');
@@ -90,7 +92,13 @@ export async function startServer(config: Config, options: ServerOptions): Promi
   }
   const app = composeHttp(
     { ...features, torrents, cacheAdmin: admin },
-    { config, logger, version: VERSION, webDir: WEB_DIR },
+    {
+      config,
+      logger,
+      version: VERSION,
+      webDir: WEB_DIR,
+      metrics: new PrometheusMetrics(metricsSources(torrents, cache)),
+    },
   );
 
   // One maintenance job: cache limits, then torrents a stream started that nobody watches any more.

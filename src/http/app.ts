@@ -1,8 +1,10 @@
 import express, { type RequestHandler, type Router } from 'express';
 import type { Logger } from '../logger.js';
+import type { Metrics } from '../ports/metrics.js';
 import { cors } from './middleware/cors.js';
 import { errorMiddleware, notFoundRoute } from './middleware/error.middleware.js';
 import { nodeHeader } from './middleware/node-header.js';
+import { requestId, resumeRequestScope } from './middleware/request-id.js';
 import { requestLog } from './middleware/request-log.js';
 
 /**
@@ -18,12 +20,15 @@ export function createApp(
     trustProxy = 'loopback',
     corsOrigins = ['*'],
     nodeId,
+    metrics,
   }: {
     guards?: readonly RequestHandler[];
     trustProxy?: string;
     corsOrigins?: readonly string[];
     /** NODE_ID, sent as X-Node on every response. */
     nodeId?: string;
+    /** HTTP request durations by route go here. */
+    metrics?: Pick<Metrics, 'httpRequest'>;
   } = {},
 ): express.Express {
   const app = express();
@@ -32,11 +37,13 @@ export function createApp(
   app.disable('x-powered-by');
   app.set('etag', false); // stream routes set their own validators
   if (nodeId !== undefined) app.use(nodeHeader(nodeId));
-  app.use(requestLog(logger));
+  app.use(requestId());
+  app.use(requestLog(logger, metrics));
   app.use(cors(corsOrigins));
   // Authentication (and rate limits) before any body is read or any route runs.
   for (const guard of guards) app.use(guard);
   app.use(express.json({ limit: '1mb' }));
+  app.use(resumeRequestScope); // the body parser's callbacks run outside the request's log scope
   for (const router of routes) app.use(router);
   app.use(notFoundRoute);
   app.use(errorMiddleware(logger));

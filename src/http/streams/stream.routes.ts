@@ -1,4 +1,5 @@
 import { Router, type Request, type Response } from 'express';
+import type { Metrics } from '../../ports/metrics.js';
 import type { LibraryService } from '../../services/library.service.js';
 import type { StreamService } from '../../services/stream.service.js';
 import type { UsersService } from '../../services/users.service.js';
@@ -7,12 +8,14 @@ import { playerPath } from '../shared/links.js';
 import { linkPrefix, principalOf } from '../shared/principal.js';
 import { respondWithRange } from '../shared/respond-range.js';
 import { parse } from '../shared/validate.js';
+import { timeStream } from './stream-metrics.js';
 import { downloadQuery, fileParams, playerParams, proxyQuery, streamHashParams } from './stream.contract.js';
 
 export function streamRoutes(
   streams: StreamService,
   library: LibraryService,
   users: Pick<UsersService, 'openStream'>,
+  metrics?: Metrics,
 ): Router {
   const router = Router();
 
@@ -20,6 +23,7 @@ export function streamRoutes(
     const { download } = parse(downloadQuery, req.query, 'query parameter');
     // A user's streams open at once are capped (429); players' many range requests are not rate-limited.
     const slot = users.openStream(principalOf(req));
+    const timed = timeStream(req, res, metrics);
     try {
       const target = await streams.resolve(infoHash, fileIndex, { localOnly: fromClusterNode(req) });
       try {
@@ -27,6 +31,10 @@ export function streamRoutes(
       } finally {
         target.release();
       }
+      timed();
+    } catch (err) {
+      timed(err);
+      throw err;
     } finally {
       slot();
     }

@@ -7,6 +7,7 @@ import { registerStreamContract } from '../streams/stream.contract.js';
 import { registerStremioContract } from '../stremio/stremio.contract.js';
 import { registerTorrentContract } from '../torrents/torrent.contract.js';
 import { registerWebContract } from '../web/web.contract.js';
+import { registerMetricsContract } from './metrics.contract.js';
 import { registerSystemContract } from './system.contract.js';
 
 /**
@@ -16,6 +17,7 @@ import { registerSystemContract } from './system.contract.js';
  */
 const CONTRACTS: readonly Registrar[] = [
   registerSystemContract,
+  registerMetricsContract,
   registerAuthContract,
   registerTorrentContract,
   registerStreamContract,

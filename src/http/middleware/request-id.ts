@@ -1,0 +1,40 @@
+import { randomBytes } from 'node:crypto';
+import type { Request, RequestHandler } from 'express';
+import { runInRequest } from '../../logger.js';
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    /** X-Request-Id: the client's (when it is a short safe token) or ours; echoed on the response. */
+    id?: string;
+  }
+}
+
+/** What a client may choose as its id: a proxy's UUID or trace id, never a line break or a long string. */
+const CLIENT_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+/**
+ * Gives each request an id (kept from X-Request-Id when the client or a proxy sent a safe one), sends it
+ * back in X-Request-Id, and runs the rest of the request inside its log scope, so every line logged
+ * while it runs, services included, carries `reqId`.
+ */
+export function requestId(): RequestHandler {
+  // Cheap unique ids (a random per-process prefix and a counter): a UUID per request showed up on profiles.
+  const prefix = randomBytes(4).toString('hex');
+  let counter = 0;
+  return (req, res, next) => {
+    const given = req.headers['x-request-id'];
+    const id = typeof given === 'string' && CLIENT_ID.test(given) ? given : `${prefix}-${(++counter).toString(36)}`;
+    req.id = id;
+    res.setHeader('X-Request-Id', id);
+    runInRequest(id, next);
+  };
+}
+
+/**
+ * Enters the request's log scope again. Body parsers call `next` from the socket's events, which run
+ * outside it: mounted right after them, this puts the routes back inside.
+ */
+export const resumeRequestScope: RequestHandler = (req: Request, _res, next) => {
+  if (req.id === undefined) return next();
+  runInRequest(req.id, next);
+};
