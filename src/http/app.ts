@@ -4,7 +4,7 @@ import type { Metrics } from '../ports/metrics.js';
 import { cors } from './middleware/cors.js';
 import { errorMiddleware, notFoundRoute } from './middleware/error.middleware.js';
 import { nodeHeader } from './middleware/node-header.js';
-import { requestId, resumeRequestScope } from './middleware/request-id.js';
+import { requestId } from './middleware/request-id.js';
 import { requestLog } from './middleware/request-log.js';
 
 /**
@@ -43,7 +43,6 @@ export function createApp(
   // Authentication (and rate limits) before any body is read or any route runs.
   for (const guard of guards) app.use(guard);
   app.use(express.json({ limit: '1mb' }));
-  app.use(resumeRequestScope); // the body parser's callbacks run outside the request's log scope
   for (const router of routes) app.use(router);
   app.use(notFoundRoute);
   app.use(errorMiddleware(logger));

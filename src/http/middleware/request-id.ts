@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Request, RequestHandler } from 'express';
+import type { RequestHandler } from 'express';
 import { runInRequest } from '../../logger.js';
 
 declare module 'express-serve-static-core' {
@@ -29,12 +29,3 @@ export function requestId(): RequestHandler {
     runInRequest(id, next);
   };
 }
-
-/**
- * Enters the request's log scope again. Body parsers call `next` from the socket's events, which run
- * outside it: mounted right after them, this puts the routes back inside.
- */
-export const resumeRequestScope: RequestHandler = (req: Request, _res, next) => {
-  if (req.id === undefined) return next();
-  runInRequest(req.id, next);
-};
