@@ -24,6 +24,7 @@ export class PrometheusMetrics implements Metrics, MetricsExposition {
   private readonly stalls: Counter;
   private torrentSnapshot: TorrentSnapshot | undefined;
   private cacheSnapshot: CacheSnapshot | undefined;
+  private cacheUp = true;
 
   constructor(private readonly sources: MetricsSnapshotSources) {
     const registers = [this.registry];
@@ -63,8 +64,9 @@ export class PrometheusMetrics implements Metrics, MetricsExposition {
     this.torrentSnapshot = this.sources.torrents();
     try {
       this.cacheSnapshot = await this.sources.cache();
+      this.cacheUp = true;
     } catch {
-      this.cacheSnapshot = undefined; // the index is unreachable: the cache series are left out, not made up
+      this.cacheUp = false; // the index is unreachable: the cache series keep their last values
     }
     return this.registry.metrics();
   }
@@ -103,9 +105,7 @@ export class PrometheusMetrics implements Metrics, MetricsExposition {
         help,
         registers,
         collect() {
-          const value = read();
-          if (value === undefined) this.reset();
-          else this.set(value);
+          this.set(read() ?? 0);
         },
       });
     // Counters the cache service keeps itself: exposed as counters, set to its running totals.
@@ -116,8 +116,7 @@ export class PrometheusMetrics implements Metrics, MetricsExposition {
         registers,
         collect() {
           this.reset();
-          const value = read();
-          if (value !== undefined) this.inc(value);
+          this.inc(read() ?? 0);
         },
       });
 
@@ -146,6 +145,9 @@ export class PrometheusMetrics implements Metrics, MetricsExposition {
     gauge('tss_cache_bytes', 'Bytes of the files in the disk cache index', () => cache()?.bytes);
     counter('tss_cache_hits_total', 'Stream requests served from the disk cache', () => cache()?.hits);
     counter('tss_cache_misses_total', 'Stream requests the disk cache did not have', () => cache()?.misses);
+    gauge('tss_cache_index_up', 'Whether the last scrape could read the cache index (1) or not (0)', () =>
+      this.cacheUp ? 1 : 0,
+    );
     counter('tss_cache_evictions_total', 'Files evicted from the disk cache', () => cache()?.evictions);
   }
 }
