@@ -63,6 +63,27 @@ export class PooledFileStore implements FileStore {
     });
   }
 
+  async read(absolutePath: string, range: { start: number; end: number }): Promise<Buffer> {
+    const held = this.acquire(absolutePath);
+    try {
+      const fd = await held.fd;
+      const buffer = Buffer.allocUnsafe(range.end - range.start + 1);
+      let filled = 0;
+      while (filled < buffer.length) {
+        const bytes = await new Promise<number>((resolve, reject) =>
+          read(fd, buffer, filled, buffer.length - filled, range.start + filled, (err, n) =>
+            err ? reject(err) : resolve(n),
+          ),
+        );
+        if (bytes === 0) throw new Error(`${absolutePath} ended at byte ${range.start + filled}`);
+        filled += bytes;
+      }
+      return buffer;
+    } finally {
+      this.release(absolutePath, held);
+    }
+  }
+
   private acquire(path: string): Held {
     let held = this.held.get(path);
     if (!held) {

@@ -17,6 +17,8 @@ export interface StreamTarget {
   /** 'peer': another instance of the cluster holds the file and sends the bytes (README "Several instances"). */
   source: 'cache' | 'disk' | 'torrent' | 'peer';
   open(range: ByteRange): Readable;
+  /** Finished files only: the range in one buffer (cheaper than a stream for small ranges). */
+  read?(range: ByteRange): Promise<Buffer>;
   /** Call once the response is over (releases the cache lease). Idempotent. */
   release(): void;
 }
@@ -121,6 +123,7 @@ export class StreamService {
       ...describe(infoHash, file.fileIndex, file.fileName, file.size, file.createdAt),
       source,
       open: (range) => this.files.open(file.absolutePath, range),
+      read: (range) => this.files.read(file.absolutePath, range),
       release: once(release),
     };
   }

@@ -46,6 +46,22 @@ describe('PooledFileStore', () => {
     store.closeAll();
   });
 
+  test('read() returns a range in one buffer, byte-exact, through the same pooled descriptor', async () => {
+    const store = new PooledFileStore(100);
+    const before = await openFds();
+    const got = await Promise.all([
+      store.read(file, { start: 5, end: 65_540 }),
+      store.read(file, { start: 2 * MIB, end: 3 * MIB }),
+    ]);
+    expect(got[0]!.equals(data.subarray(5, 65_541))).toBe(true);
+    expect(got[1]!.equals(data.subarray(2 * MIB, 3 * MIB + 1))).toBe(true);
+    expect(await openFds()).toBe(before + 1);
+    await expect(store.read(file, { start: data.length - 1, end: data.length + 5 })).rejects.toThrow(/ended at byte/);
+    await expect(store.read(path.join(dir, 'nope'), { start: 0, end: 1 })).rejects.toMatchObject({ code: 'ENOENT' });
+    await sleep(250);
+    expect(await openFds()).toBe(before);
+  });
+
   test('concurrent readers share one descriptor, which closes once they are all done and idle', async () => {
     const store = new PooledFileStore(100);
     const before = await openFds();

@@ -24,6 +24,10 @@ function recordingFiles() {
       opened.push({ path, range: { ...range } });
       return Readable.from([Buffer.from(`${path}:${range.start}-${range.end}`)]);
     },
+    read: async (path, range) => {
+      opened.push({ path, range: { ...range } });
+      return Buffer.from(`${path}:${range.start}-${range.end}`);
+    },
   };
   return { files, opened };
 }

@@ -10,6 +10,9 @@ import type { StreamTarget } from '../../services/stream.service.js';
  * 304 and 416. The body is piped with stream.pipeline, so a client that goes away destroys the read
  * (and with it the urgency of the pieces it asked for).
  */
+/** Ranges below this are read whole into memory (a player's range requests are mostly 64 KiB - 1 MiB). */
+const SMALL_RANGE_BYTES = 1024 * 1024 + 1;
+
 export async function respondWithRange(
   req: Request,
   res: Response,
@@ -48,6 +51,12 @@ export async function respondWithRange(
     if (request.kind === 'partial') res.setHeader('Content-Range', contentRange(range, size));
     if (req.method === 'HEAD' || size === 0) {
       res.end();
+      return;
+    }
+    // A small range of a finished file: one read into one buffer, no stream machinery (cache hits).
+    if (target.read && range.end - range.start < SMALL_RANGE_BYTES) {
+      const body = await target.read(range);
+      if (!res.destroyed) res.end(body);
       return;
     }
     await send(res, target.open(range));
