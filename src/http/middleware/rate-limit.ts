@@ -96,8 +96,8 @@ export function rateLimits(settings: RateLimitSettings): RequestHandler[] {
     limit: number,
     what: string,
     applies: (req: Request) => boolean,
-  ): RequestHandler =>
-    rateLimit({
+  ): RequestHandler => {
+    const limited = rateLimit({
       ...(settings.store ? { store: settings.store(name) } : {}),
       // Redis unreachable: serve rather than refuse everyone (the index outage already answers 503 where needed).
       passOnStoreError: true,
@@ -106,7 +106,6 @@ export function rateLimits(settings: RateLimitSettings): RequestHandler[] {
       standardHeaders: 'draft-6',
       legacyHeaders: false,
       keyGenerator: clientKey,
-      skip: (req) => !applies(req),
       handler: (_req, res) => {
         const retry = Number(res.getHeader('RateLimit-Reset') ?? 60);
         res.setHeader('Retry-After', String(retry));
@@ -118,6 +117,9 @@ export function rateLimits(settings: RateLimitSettings): RequestHandler[] {
         );
       },
     });
+    // Decided before express-rate-limit runs: its async handler costs every cache hit a few promises.
+    return (req, res, next) => (applies(req) ? limited(req, res, next) : next());
+  };
   const guards: RequestHandler[] = [];
   if (settings.apiPerMinute > 0)
     guards.push(limiter('api', settings.apiPerMinute, 'API requests', (req) => req.path.startsWith('/api/')));
