@@ -31,7 +31,7 @@ const OPEN_TIMEOUT_MS = 30_000;
 export const ours: Contender = {
   name: 'ours',
   async open(seeder) {
-    const server = await startTestServer();
+    const server = await startTestServer(process.env.BENCH_OURS_ENV ? JSON.parse(process.env.BENCH_OURS_ENV) : {});
     try {
       const began = performance.now();
       const res = await withTimeout(
