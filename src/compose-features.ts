@@ -22,6 +22,7 @@ import { PeerHttpReader } from './adapters/peer-http-reader.js';
 import { RedisImdbLinkStore } from './adapters/redis-imdb-link-store.js';
 import { RedisRateLimitStore } from './adapters/redis-rate-limit-store.js';
 import { createUserStore } from './adapters/user-store-factory.js';
+import { composeHls } from './compose-hls.js';
 import { AuthService } from './services/auth.service.js';
 import { UsersService } from './services/users.service.js';
 
@@ -92,7 +93,9 @@ export async function composeFeatures(
   const rateLimitStore = rateConnection
     ? (limiter: string) => new RedisRateLimitStore(rateConnection, limiter)
     : undefined;
+  const media = composeHls(config, streams, logger);
   const close = async () => {
+    await media.hls.close();
     await userStore.close();
     await rateConnection?.close();
     await redisLinks?.close();
@@ -109,6 +112,7 @@ export async function composeFeatures(
     auth,
     users,
     rateLimitStore,
+    media,
     close,
   };
 }

@@ -2,7 +2,7 @@ import { subtitleLang } from '../../domain/subtitle-match.js';
 import { isWebReady } from '../../domain/mime.js';
 import { formatBytes } from '../../services/addon-catalog.service.js';
 import type { StreamAnswer, StreamCandidate } from '../../services/addon-streams.service.js';
-import { streamPath, subtitlePath } from '../shared/links.js';
+import { hlsMasterPath, streamPath, subtitlePath } from '../shared/links.js';
 
 export const CACHED_MARK = '⚡ cached';
 /** Seconds. Active torrents and upstream results change; a finished cached file does not. */
@@ -14,7 +14,29 @@ export const LONG_MAX_AGE = 24 * 60 * 60;
  * (`base`), so the client never needs its own torrent engine.
  */
 export function toStremioStreams(answer: StreamAnswer, base: string): Array<Record<string, unknown>> {
-  return [...answer.candidates.map((c) => toStremioStream(c, base)), ...answer.passthrough];
+  return [
+    ...answer.candidates.flatMap((c) => withBrowserEntry(toStremioStream(c, base), c, base)),
+    ...answer.passthrough,
+  ];
+}
+
+/**
+ * A stream Stremio Web or iOS cannot play as it is (notWebReady) gets a second entry, "(browser)": the
+ * same file as on-demand HLS, remuxed or transcoded by this server.
+ */
+function withBrowserEntry(stream: Record<string, unknown>, c: StreamCandidate, base: string) {
+  const hints = stream.behaviorHints as Record<string, unknown>;
+  if (!hints.notWebReady || c.fileIndex === undefined) return [stream];
+  const { notWebReady: _direct, ...webHints } = hints;
+  return [
+    stream,
+    {
+      ...stream,
+      name: `${String(stream.name)} (browser)`,
+      url: `${base}${hlsMasterPath(c.infoHash, c.fileIndex)}`,
+      behaviorHints: { ...webHints, bingeGroup: `${String(hints.bingeGroup)}|hls` },
+    },
+  ];
 }
 
 function toStremioStream(c: StreamCandidate, base: string): Record<string, unknown> {
