@@ -79,6 +79,7 @@ export async function composeFeatures(
   );
   if (playback.configured) torrents.onFileDone(playback.notifyFileDone);
   const addonCatalog = new AddonCatalogService(library);
+  const media = composeHls(config, streams, logger);
   const addonStreams = new AddonStreamsService({
     library,
     cache,
@@ -86,6 +87,7 @@ export async function composeFeatures(
     upstream: new StremioUpstreamClient(outbound),
     upstreams: config.addon.upstreams,
     logger,
+    probes: media.probes,
   });
   const addonManifest = readManifestTemplate('stremio.manifest.json');
   // Rate-limit counters are shared by every instance on one Redis; one store per limiter, one connection.
@@ -93,7 +95,6 @@ export async function composeFeatures(
   const rateLimitStore = rateConnection
     ? (limiter: string) => new RedisRateLimitStore(rateConnection, limiter)
     : undefined;
-  const media = composeHls(config, streams, logger);
   const close = async () => {
     await media.hls.close();
     await userStore.close();

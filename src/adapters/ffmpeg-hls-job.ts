@@ -116,8 +116,12 @@ class FfmpegJob implements SegmentJob {
     );
   }
 
-  onProgress(listener: () => void): void {
+  onProgress(listener: () => void): () => void {
     this.listeners.push(listener);
+    return () => {
+      const at = this.listeners.indexOf(listener);
+      if (at >= 0) this.listeners.splice(at, 1);
+    };
   }
 
   pause(): void {

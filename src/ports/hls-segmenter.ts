@@ -21,8 +21,8 @@ export interface SegmentJob {
   readonly ended: boolean;
   /** Why it ended without success (stderr's tail), if it did. */
   readonly failure: string | undefined;
-  /** Called after each finished segment and when the job ends. */
-  onProgress(listener: () => void): void;
+  /** Called after each finished segment and when the job ends; returns the unsubscribe. */
+  onProgress(listener: () => void): () => void;
   pause(): void;
   resume(): void;
   kill(): void;

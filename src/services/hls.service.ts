@@ -196,10 +196,12 @@ export class HlsService {
   private waitFor(v: Variant, n: number, signal?: AbortSignal): Promise<string> {
     return new Promise((resolve, reject) => {
       let settled = false;
+      let unsubscribe = () => {};
       const done = (err: Error | undefined, file?: string) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
+        unsubscribe();
         signal?.removeEventListener('abort', onAbort);
         if (err) reject(err);
         else resolve(file!);
@@ -222,7 +224,7 @@ export class HlsService {
         this.settings.waitTimeoutMs,
       );
       signal?.addEventListener('abort', onAbort, { once: true });
-      v.job?.onProgress(() => !settled && check());
+      if (v.job) unsubscribe = v.job.onProgress(check);
       check();
     });
   }

@@ -159,5 +159,14 @@ describe('on-demand HLS', () => {
     expect(streams[1]!.url).toBe(`${base}/hls/${swarm.infoHash}/${h264}/master.m3u8`);
     expect(streams[1]!.behaviorHints).not.toHaveProperty('notWebReady');
     expect((await request(streams[1]!.url)).status).toBe(200);
+    // Once the file was probed (the master above did), its embedded SRT is among the stream's subtitles.
+    const again = await json(`${base}/stream/movie/btih:${swarm.infoHash}:${h264}.json`);
+    expect(again.body.streams[0].subtitles).toEqual([
+      {
+        id: `${swarm.infoHash}:${h264}:track0`,
+        url: `${base}/subtitles/${swarm.infoHash}/${h264}/track/0.vtt`,
+        lang: 'eng',
+      },
+    ]);
   }, 60_000);
 });

@@ -87,7 +87,7 @@ export function playInVideo(video, { src, tracks = [], onNotice = () => {}, atta
 export function videoErrorText(video) {
   const code = video.error?.code;
   if (code === 4)
-    return 'This browser cannot play this file (MKV, AVI and some codecs are not supported). Use Download, the M3U link or Kodi instead.';
+    return 'This browser cannot play this file, and the server could not convert it (is ffmpeg installed?). Use Download, the M3U link or Kodi instead.';
   if (code === 2) return 'The stream was interrupted (network error). Press play to retry.';
   if (code === 3) return 'The video could not be decoded.';
   return 'The video could not be played.';

@@ -5,7 +5,7 @@ import { masterPlaylist, mediaPlaylist, subtitlePlaylist } from '../../domain/hl
 import { DomainError } from '../../domain/errors.js';
 import type { HlsService } from '../../services/hls.service.js';
 import type { ProbeService } from '../../services/probe.service.js';
-import { hlsMasterPath } from '../shared/links.js';
+import { embeddedSubtitlePath, hlsMasterPath } from '../shared/links.js';
 import { linkPrefix } from '../shared/principal.js';
 import { parse } from '../shared/validate.js';
 import { masterQuery, mediaFileParams, probeQuery, segmentParams, trackParams, variantParams } from './hls.contract.js';
@@ -24,9 +24,6 @@ function sendPlaylist(res: Response, text: string): void {
   res.setHeader('Cache-Control', 'no-cache');
   res.send(text);
 }
-
-export const embeddedSubtitlePath = (infoHash: string, fileIndex: number, track: number): string =>
-  `/subtitles/${infoHash}/${fileIndex}/track/${track}.vtt`;
 
 /** An AbortSignal that fires when the client goes away (a segment it no longer waits for). */
 function clientGone(req: Request, res: Response): AbortSignal {
