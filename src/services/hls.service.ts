@@ -37,6 +37,8 @@ interface Variant {
   job: SegmentJob | undefined;
   lastRequestAt: number;
   lastSegment: number;
+  /** Requests waiting for a segment: a slow torrent must not make their job look idle. */
+  waiting: number;
 }
 
 /** A seek this close ahead of what the running job makes waits for it instead of restarting ffmpeg. */
@@ -117,7 +119,13 @@ export class HlsService {
     const reusable = job && !job.ended && job.startSegment <= n && n <= job.producedUpTo + 1 + REUSE_WINDOW;
     if (!reusable) this.startJob(v, n);
     this.pace(v);
-    return this.waitFor(v, n, signal);
+    v.waiting++;
+    try {
+      return await this.waitFor(v, n, signal);
+    } finally {
+      v.waiting--;
+      v.lastRequestAt = Date.now();
+    }
   }
 
   /** Kills every job (server shutdown) and removes the temp root. */
@@ -153,6 +161,7 @@ export class HlsService {
         job: undefined,
         lastRequestAt: Date.now(),
         lastSegment: 0,
+        waiting: 0,
       };
       this.variants.set(id, v);
     }
@@ -206,10 +215,17 @@ export class HlsService {
         if (err) reject(err);
         else resolve(file!);
       };
+      let watched: SegmentJob | undefined;
       const check = () => {
         const file = this.segmenter.segmentPath(v.dir, n);
         if (file) return done(undefined, file);
         const job = v.job;
+        // A seek elsewhere replaced the job: follow the new one (it may still make segment n).
+        if (job && job !== watched) {
+          unsubscribe();
+          watched = job;
+          unsubscribe = job.onProgress(check);
+        }
         if (!job || job.ended || job.startSegment > n || job.producedUpTo >= n) {
           const why = job?.failure ? `: ${job.failure.slice(-200)}` : '';
           done(new DomainError('UPSTREAM_ERROR', `ffmpeg did not make segment ${n}${why}`));
@@ -224,7 +240,6 @@ export class HlsService {
         this.settings.waitTimeoutMs,
       );
       signal?.addEventListener('abort', onAbort, { once: true });
-      if (v.job) unsubscribe = v.job.onProgress(check);
       check();
     });
   }
@@ -233,7 +248,7 @@ export class HlsService {
   private sweep(): void {
     const now = Date.now();
     for (const [id, v] of this.variants) {
-      if (now - v.lastRequestAt < this.settings.idleTimeoutMs) continue;
+      if (v.waiting > 0 || now - v.lastRequestAt < this.settings.idleTimeoutMs) continue;
       v.job?.kill();
       this.variants.delete(id);
       this.logger.debug({ variant: id }, 'hls variant idle: job killed, segments removed');
