@@ -30,6 +30,12 @@ const LIBRARY_HOMES = {
   'lru-cache': ['src/adapters/memory-cache-index.ts'],
   'node-cron': ['src/adapters/cron-scheduler.ts'],
   'prom-client': ['src/adapters/prometheus-metrics.ts'],
+  // ffmpeg and ffprobe run as child processes only in their adapters.
+  'node:child_process': [
+    'src/adapters/ffprobe-prober.ts',
+    'src/adapters/ffmpeg-subtitles.ts',
+    'src/adapters/ffmpeg-hls-job.ts',
+  ],
 };
 const libraryPaths = (except = []) =>
   Object.entries(LIBRARY_HOMES)

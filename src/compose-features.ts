@@ -22,6 +22,7 @@ import { PeerHttpReader } from './adapters/peer-http-reader.js';
 import { RedisImdbLinkStore } from './adapters/redis-imdb-link-store.js';
 import { RedisRateLimitStore } from './adapters/redis-rate-limit-store.js';
 import { createUserStore } from './adapters/user-store-factory.js';
+import { composeHls } from './compose-hls.js';
 import { AuthService } from './services/auth.service.js';
 import { UsersService } from './services/users.service.js';
 
@@ -78,6 +79,7 @@ export async function composeFeatures(
   );
   if (playback.configured) torrents.onFileDone(playback.notifyFileDone);
   const addonCatalog = new AddonCatalogService(library);
+  const media = composeHls(config, streams, logger);
   const addonStreams = new AddonStreamsService({
     library,
     cache,
@@ -85,6 +87,7 @@ export async function composeFeatures(
     upstream: new StremioUpstreamClient(outbound),
     upstreams: config.addon.upstreams,
     logger,
+    probes: media.probes,
   });
   const addonManifest = readManifestTemplate('stremio.manifest.json');
   // Rate-limit counters are shared by every instance on one Redis; one store per limiter, one connection.
@@ -93,6 +96,7 @@ export async function composeFeatures(
     ? (limiter: string) => new RedisRateLimitStore(rateConnection, limiter)
     : undefined;
   const close = async () => {
+    await media.hls.close();
     await userStore.close();
     await rateConnection?.close();
     await redisLinks?.close();
@@ -109,6 +113,7 @@ export async function composeFeatures(
     auth,
     users,
     rateLimitStore,
+    media,
     close,
   };
 }

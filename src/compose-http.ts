@@ -11,6 +11,7 @@ import { usersRoutes } from './http/auth/users.routes.js';
 import { authenticate } from './http/middleware/auth.js';
 import { failedAuthLimit, rateLimits } from './http/middleware/rate-limit.js';
 import { cacheRoutes } from './http/cache/cache.routes.js';
+import { hlsRoutes } from './http/hls/hls.routes.js';
 import { kodiRoutes } from './http/kodi/kodi.routes.js';
 import { playlistRoutes } from './http/kodi/playlist.routes.js';
 import { posterRoutes } from './http/stremio/poster.routes.js';
@@ -48,6 +49,8 @@ export function composeHttp(
       usersRoutes(s.users),
       systemRoutes({ config, version, startedAt: Date.now(), torrents: s.torrents, cache: s.cacheAdmin, webDir }),
       torrentRoutes({ addTorrent: s.addTorrent, library: s.library, torrents: s.torrents }),
+      // Before streamRoutes: /stream/probe/:hash/:index would match its /stream/:hash/:index/:name shape.
+      hlsRoutes(s.media.hls, s.media.probes),
       streamRoutes(s.streams, s.library, s.users, metrics),
       cacheRoutes(s.cacheAdmin, s.library),
       eventsRoutes(() => torrentListData(s.library, s.torrents), logger),

@@ -91,6 +91,18 @@ export interface Config {
   };
   /** Outbound requests (a .torrent URL, upstream addons, Kodi): private addresses are refused unless allowed. */
   fetch: { allowPrivate: boolean; allow: readonly string[] };
+  /** Browser playback: on-demand HLS made by ffmpeg (README "Browser playback (HLS)"). */
+  hls: {
+    /** At most this many ffmpeg processes at once (default: one per core); beyond, 503 with Retry-After. */
+    maxJobs: number;
+    maxHeight: number;
+    preset: string;
+    segmentSeconds: number;
+    /** Seconds without a request before a job is killed and its segments removed. */
+    idleTimeoutSeconds: number;
+    ffmpegPath: string;
+    ffprobePath: string;
+  };
 }
 
 export class ConfigError extends Error {
@@ -279,6 +291,19 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     },
     fetch: { allowPrivate: r.bool('FETCH_ALLOW_PRIVATE', false), allow: Object.freeze(fetchAllow) },
     auth: { apiToken, metricsToken },
+    hls: {
+      maxJobs: r.int('HLS_MAX_JOBS', Math.max(1, os.cpus().length), 1, 256),
+      maxHeight: r.int('HLS_MAX_HEIGHT', 1080, 144, 4320),
+      preset: r.oneOf(
+        'HLS_PRESET',
+        ['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow', 'slower', 'veryslow'] as const,
+        'veryfast',
+      ),
+      segmentSeconds: r.int('HLS_SEGMENT_SECONDS', 4, 1, 30),
+      idleTimeoutSeconds: r.int('HLS_IDLE_TIMEOUT', 30, 1, 3600),
+      ffmpegPath: r.string('FFMPEG_PATH', 'ffmpeg'),
+      ffprobePath: r.string('FFPROBE_PATH', 'ffprobe'),
+    },
     http: {
       apiCorsOrigins: Object.freeze(corsOrigins),
       apiRateLimit: r.int('RATE_LIMIT_API', 600, 0),

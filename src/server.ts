@@ -90,6 +90,7 @@ export async function startServer(config: Config, options: ServerOptions): Promi
       'API_TOKEN is not set: anyone who can reach this server can use it (set API_TOKEN before exposing it)',
     );
   }
+  await features.media.hls.start();
   const app = composeHttp(
     { ...features, torrents, cacheAdmin: admin },
     {
@@ -155,6 +156,7 @@ export async function startServer(config: Config, options: ServerOptions): Promi
       if (isIndexUnavailable(err)) logger.warn('start-up cache check skipped: the index is unreachable');
       else logger.error({ err }, 'start-up cache check failed');
     });
+  features.media.locator.setBase(/^(0\.0\.0\.0|::)$/.test(config.host) ? `http://127.0.0.1:${port}` : url);
 
   let closing: Promise<void> | undefined;
   const close = () => {

@@ -6,7 +6,8 @@ import { copyText } from './lib/clipboard.js';
 import { setText } from './lib/dom.js';
 import { absolute, formatSpeed, playerPath, setLinkPrefix } from './lib/format.js';
 import { followTorrents } from './lib/live.js';
-import { playInVideo, subtitleTracks, videoErrorText } from './lib/player.js';
+import { playMedia, stopHls } from './lib/hls-player.js';
+import { subtitleTracks, videoErrorText } from './lib/player.js';
 import { createTorrentList } from './lib/torrent-list.js';
 
 const $ = (id) => document.getElementById(id);
@@ -31,16 +32,22 @@ function play(torrent, file, files) {
   playing = torrent.infoHash;
   playerPanel.hidden = false;
   setText($('player-name'), file.path ?? file.name);
-  playInVideo(video, {
-    src: playerPath(torrent.infoHash, file),
+  // Natively when this browser plays the file as it is, else through the server's HLS.
+  void playMedia(video, {
+    infoHash: torrent.infoHash,
+    file,
+    directSrc: playerPath(torrent.infoHash, file),
     tracks: subtitleTracks(torrent.infoHash, files),
     onNotice: (m) => notify(m, true),
+  }).then((mode) => {
+    video.dataset.mode = mode;
   });
   playerPanel.scrollIntoView({ behavior: 'smooth', block: 'start' });
   video.focus({ preventScroll: true });
 }
 
 function closePlayer() {
+  stopHls(video);
   video.pause();
   video.removeAttribute('src');
   for (const track of video.querySelectorAll('track')) track.remove();

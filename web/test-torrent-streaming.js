@@ -3,7 +3,8 @@
 import { api } from './lib/api.js';
 import { h, setText } from './lib/dom.js';
 import { formatBytes, formatEta, formatSpeed, percent, playerPath } from './lib/format.js';
-import { playInVideo, subtitleTracks, videoErrorText } from './lib/player.js';
+import { playMedia, stopHls } from './lib/hls-player.js';
+import { subtitleTracks, videoErrorText } from './lib/player.js';
 
 const POLL_MS = 1000;
 const $ = (id) => document.getElementById(id);
@@ -115,7 +116,15 @@ streamButton.addEventListener('click', () => {
   $('test-direct').href = path;
   $('test-direct').hidden = false;
   setText(notice, `Streaming ${file.name}. Drag the timeline to seek; the server fetches that part first.`);
-  playInVideo(video, { src: path, tracks: subtitleTracks(infoHash, files), onNotice: (m) => setText(notice, m) });
+  void playMedia(video, {
+    infoHash,
+    file,
+    directSrc: path,
+    tracks: subtitleTracks(infoHash, files),
+    onNotice: (m) => setText(notice, m),
+  }).then((mode) => {
+    video.dataset.mode = mode;
+  });
 });
 
 video.addEventListener('error', () => {
@@ -129,6 +138,7 @@ function resetPlayer() {
   streamButton.disabled = true;
   progress.value = 0;
   setText(detail, '');
+  stopHls(video);
   if (video.getAttribute('src')) {
     video.pause();
     video.removeAttribute('src');

@@ -21,6 +21,9 @@ export type ErrorCode =
   | 'CONFLICT'
   | 'INDEX_UNAVAILABLE'
   | 'UNAUTHORIZED'
+  | 'TOO_BUSY'
+  | 'FEATURE_UNAVAILABLE'
+  | 'UNSUPPORTED_MEDIA'
   | 'INTERNAL';
 
 export class DomainError extends Error {

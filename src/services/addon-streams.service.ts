@@ -1,4 +1,5 @@
 import { selectUpstreams, type AddonConfig } from '../domain/addon-config.js';
+import type { MediaInfo } from '../domain/codec-plan.js';
 import { defaultFileIndex } from '../domain/default-file.js';
 import { DomainError } from '../domain/errors.js';
 import type { AddonId } from '../domain/stremio-ids.js';
@@ -22,6 +23,8 @@ export interface StreamCandidate {
   /** What the upstream addon said about it (quality, seeders, size), kept for the viewer. */
   upstream?: { name?: string; title?: string; description?: string; bingeGroup?: string };
   subtitles: Array<{ fileIndex: number; name: string }>;
+  /** Text subtitle tracks inside the file, when it was probed already (never probed for this). */
+  embeddedSubtitles?: Array<{ track: number; language?: string }>;
 }
 
 export interface StreamAnswer {
@@ -39,6 +42,8 @@ export interface AddonStreamsDeps {
   upstream: UpstreamAddons;
   upstreams: readonly string[];
   logger: Logger;
+  /** Probes already made (ProbeService.cached): their embedded subtitles are offered too. */
+  probes?: { cached(infoHash: string, fileIndex: number): Promise<{ info: MediaInfo } | undefined> };
 }
 
 /**
@@ -135,6 +140,10 @@ export class AddonStreamsService {
       defaultFileIndex(files);
     const file = files.find((f) => f.index === index);
     const cached = index !== undefined && (await this.deps.cache.isCached(infoHash, index));
+    const probed = index !== undefined ? await this.deps.probes?.cached(infoHash, index) : undefined;
+    const embedded = (probed?.info.subtitles ?? [])
+      .filter((t) => t.text)
+      .map((t) => ({ track: t.index, ...(t.language ? { language: t.language } : {}) }));
     return {
       infoHash,
       fileIndex: index,
@@ -144,6 +153,7 @@ export class AddonStreamsService {
       origin,
       ...(upstream ? { upstream } : {}),
       subtitles: subtitleFilesFor(files, file).map((f) => ({ fileIndex: f.index, name: f.name })),
+      ...(embedded.length > 0 ? { embeddedSubtitles: embedded } : {}),
     };
   }
 

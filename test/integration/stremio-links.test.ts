@@ -75,6 +75,8 @@ describe('links', () => {
     expect(resourceProblems('stream', second)).toEqual([]);
     expect(second.streams.map((s: { url: string }) => s.url)).toEqual([
       `${server.url}/stream/${pack.infoHash}/${e2}/Show.S01E02.1080p.mkv`,
+      // An MKV is not web-ready: its on-demand HLS comes second, for Stremio Web and iOS.
+      `${server.url}/hls/${pack.infoHash}/${e2}/master.m3u8`,
     ]);
     expect(second.streams[0].subtitles).toBeUndefined();
     const bytes = await request(second.streams[0].url);
@@ -118,6 +120,7 @@ describe('links', () => {
       const body = await addon.get('stream', 'series', 'tt0000004:1:2');
       expect(body.streams.map((s: { url: string }) => s.url)).toEqual([
         `${server.url}/stream/${late.infoHash}/${e2}/Show.S01E02.1080p.mkv`,
+        `${server.url}/hls/${late.infoHash}/${e2}/master.m3u8`,
       ]);
     } finally {
       await late.stop();
@@ -143,6 +146,7 @@ describe('links survive a restart', () => {
     expect(body.streams[0].url).toBe(`${server.url}/stream/${movie.infoHash}/${index}/Fixture%20Movie%20(2024).mp4`);
     const res = await request(body.streams[0].url);
     expect(res.body.equals(fileOf(movie, 'Fixture Movie (2024).mp4'))).toBe(true);
-    expect((await restarted.get('stream', 'series', 'tt0000002:1:2')).streams).toHaveLength(1);
+    // The file, and its "(browser)" HLS entry (an MKV).
+    expect((await restarted.get('stream', 'series', 'tt0000002:1:2')).streams).toHaveLength(2);
   });
 });

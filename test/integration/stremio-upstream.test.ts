@@ -86,10 +86,18 @@ describe('upstream addons', () => {
     expect(body.streams.map((s: { name: string }) => s.name)).toEqual([
       '⚡ cached\nA\n2160p',
       'A\n1080p',
+      'A\n1080p (browser)',
       'A\n720p',
       'A\ndirect',
     ]);
-    const [cached, unknown1, unknown2, direct] = body.streams;
+    const [cached, unknown1, browser, unknown2, direct] = body.streams;
+    // A not-web-ready file with a known index also comes as on-demand HLS, for Stremio Web and iOS.
+    expect(browser.url).toBe(`${server.url}/hls/${unknownA}/2/master.m3u8`);
+    expect(browser.behaviorHints).toEqual({
+      bingeGroup: 'tss|a-1080p|hls',
+      filename: 'Some.Movie.1080p.mkv',
+      videoSize: 1288490188,
+    });
     expect(cached.url).toBe(`${server.url}/stream/${movie.infoHash}/${movieIndex}/Fixture%20Movie%20(2024).mp4`);
     expect(cached.description).toBe('cached one');
     expect(cached.behaviorHints).toEqual({

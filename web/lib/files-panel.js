@@ -33,7 +33,8 @@ export function createFilesPanel(infoHash, actions) {
         { type: 'button', class: 'btn btn-primary', onclick: () => actions.play(file, files) },
         ...named('Play'),
       );
-      if (!file.browserPlayable) play.title = 'Browsers rarely play this format; try Kodi or the M3U link';
+      if (!file.browserPlayable)
+        play.title = "Plays through the server's conversion (HLS) when the browser cannot play it as it is";
       buttons.push(play);
     }
     buttons.push(

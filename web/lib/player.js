@@ -53,10 +53,11 @@ export function subtitleTracks(infoHash, files) {
  * fails to load (subtitle route missing, unsupported .ass) is removed instead of leaving a dead
  * entry in the captions menu; `onNotice` tells the page why.
  */
-export function playInVideo(video, { src, tracks = [], onNotice = () => {} }) {
+export function playInVideo(video, { src, tracks = [], onNotice = () => {}, attach }) {
   for (const old of video.querySelectorAll('track')) old.remove();
   video.removeAttribute('src');
-  video.src = src;
+  // `attach` hands the element to a MediaSource player (hls.js) instead of a URL.
+  if (src !== undefined) video.src = src;
   tracks.forEach((t, i) => {
     const track = document.createElement('track');
     track.kind = 'subtitles';
@@ -75,7 +76,8 @@ export function playInVideo(video, { src, tracks = [], onNotice = () => {} }) {
     );
     video.append(track);
   });
-  video.load();
+  if (attach) attach(video);
+  else video.load();
   const started = video.play();
   // Autoplay can be refused (no user gesture, data saver); the controls still work, so say nothing.
   if (started) started.catch(() => undefined);
@@ -85,7 +87,7 @@ export function playInVideo(video, { src, tracks = [], onNotice = () => {} }) {
 export function videoErrorText(video) {
   const code = video.error?.code;
   if (code === 4)
-    return 'This browser cannot play this file (MKV, AVI and some codecs are not supported). Use Download, the M3U link or Kodi instead.';
+    return 'This browser cannot play this file, and the server could not convert it (is ffmpeg installed?). Use Download, the M3U link or Kodi instead.';
   if (code === 2) return 'The stream was interrupted (network error). Press play to retry.';
   if (code === 3) return 'The video could not be decoded.';
   return 'The video could not be played.';

@@ -22,6 +22,9 @@ const STATUS: Record<ErrorCode, number> = {
   FORBIDDEN: 403,
   CONFLICT: 409,
   INDEX_UNAVAILABLE: 503,
+  TOO_BUSY: 503,
+  FEATURE_UNAVAILABLE: 501,
+  UNSUPPORTED_MEDIA: 415,
 };
 
 export function sendError(res: Parameters<RequestHandler>[1], status: number, code: string, message: string): void {

@@ -23,3 +23,11 @@ export const POSTER_SUFFIX = '.svg';
 
 /** Where a torrent's generated poster lives; the addon's catalog and metas link to it. */
 export const posterPath = (infoHash: string): string => `/poster/${infoHash}${POSTER_SUFFIX}`;
+
+/** A file's on-demand HLS (remuxed or transcoded for browsers): src/http/hls/hls.routes.ts. */
+export const hlsMasterPath = (infoHash: string, fileIndex: number): string =>
+  `/hls/${infoHash}/${fileIndex}/master.m3u8`;
+
+/** An embedded text subtitle track of a media file, as WebVTT. */
+export const embeddedSubtitlePath = (infoHash: string, fileIndex: number, track: number): string =>
+  `/subtitles/${infoHash}/${fileIndex}/track/${track}.vtt`;

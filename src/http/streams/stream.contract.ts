@@ -50,6 +50,11 @@ export const StreamInfo = z
         isVideo: z.boolean(),
         streamUrl: z.string().openapi({ example: '/stream/file/0123456789abcdef0123456789abcdef01234567/0' }),
         playerUrl: z.string().openapi({ example: '/stream/0123456789abcdef0123456789abcdef01234567/0/movie.mp4' }),
+        probeUrl: z
+          .string()
+          .optional()
+          .openapi({ description: 'Video and audio files: what the file holds (ffprobe)' }),
+        hlsUrl: z.string().optional().openapi({ description: 'Video and audio files: on-demand HLS for browsers' }),
       }),
     ),
   })

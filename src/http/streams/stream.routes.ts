@@ -4,7 +4,7 @@ import type { LibraryService } from '../../services/library.service.js';
 import type { StreamService } from '../../services/stream.service.js';
 import type { UsersService } from '../../services/users.service.js';
 import { fromClusterNode } from '../middleware/node-header.js';
-import { playerPath } from '../shared/links.js';
+import { hlsMasterPath, playerPath } from '../shared/links.js';
 import { linkPrefix, principalOf } from '../shared/principal.js';
 import { respondWithRange } from '../shared/respond-range.js';
 import { parse } from '../shared/validate.js';
@@ -63,6 +63,12 @@ export function streamRoutes(
       isVideo: f.mediaKind === 'video',
       streamUrl: `${prefix}/stream/file/${view.infoHash}/${f.index}`,
       playerUrl: prefix + playerPath(view.infoHash, f.index, f.name),
+      ...(f.mediaKind === 'video' || f.mediaKind === 'audio'
+        ? {
+            probeUrl: `${prefix}/stream/probe/${view.infoHash}/${f.index}`,
+            hlsUrl: prefix + hlsMasterPath(view.infoHash, f.index),
+          }
+        : {}),
     }));
     res.json({
       success: true,

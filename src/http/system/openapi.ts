@@ -1,5 +1,6 @@
 import { OpenAPIRegistry, OpenApiGeneratorV3 } from '@asteasolutions/zod-to-openapi';
 import { registerAuthContract } from '../auth/auth.contract.js';
+import { registerHlsContract } from '../hls/hls.contract.js';
 import { registerCacheContract } from '../cache/cache.contract.js';
 import { registerKodiContract } from '../kodi/kodi.contract.js';
 import type { Registrar } from '../shared/contract.js';
@@ -21,6 +22,7 @@ const CONTRACTS: readonly Registrar[] = [
   registerAuthContract,
   registerTorrentContract,
   registerStreamContract,
+  registerHlsContract,
   registerCacheContract,
   registerKodiContract,
   registerWebContract,

@@ -11,6 +11,8 @@ const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   "img-src 'self' data:",
   "media-src 'self' blob:",
+  // hls.js transmuxes in a worker it builds from a blob: URL.
+  "worker-src 'self' blob:",
   "object-src 'none'",
   "base-uri 'none'",
   "form-action 'self'",
