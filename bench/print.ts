@@ -13,6 +13,7 @@ interface Results {
   cacheHit?: CacheHitRow[];
   cacheIndex?: IndexRow[];
   nginx?: string;
+  libtorrentSeeder?: string;
 }
 
 export function printReport(results: Results): string {
@@ -22,16 +23,18 @@ export function printReport(results: Results): string {
   if (results.cacheHit) out.push(cacheHitTable(results.cacheHit));
   if (results.cacheIndex) out.push(...indexTables(results.cacheIndex));
   if (results.nginx) out.push(`\nnginx: ${results.nginx}`);
+  if (results.libtorrentSeeder) out.push(`\nlibtorrent seeder: ${results.libtorrentSeeder}`);
   return out.join('\n');
 }
 
 function seekTable(summary: SeekSummary[], trials: SeekTrial[]): string {
-  const oursAt = (offset: string) => summary.find((s) => s.contender === 'ours' && s.offset === offset);
+  const oursAt = (seeder: string, offset: string) =>
+    summary.find((s) => s.seeder === seeder && s.contender === 'ours' && s.offset === offset);
   const rows = summary.map((s) => {
-    const o = oursAt(s.offset);
+    const o = oursAt(s.seeder, s.offset);
     const vs = (a: number | undefined, b: number) => (s.contender === 'ours' ? '' : x(ratio(a ?? NaN, b)));
     return [
-      `${s.offset} / ${s.contender}`,
+      `${s.seeder} / ${s.offset} / ${s.contender}`,
       fmt(s.metadataMs, 0),
       fmt(s.firstByteMs, 0),
       fmt(s.lastByteMs, 0),
@@ -44,12 +47,12 @@ function seekTable(summary: SeekSummary[], trials: SeekTrial[]): string {
     ];
   });
   const errors = [
-    ...new Set(trials.filter((t) => t.error).map((t) => `${t.contender} @${t.offset}: ${t.error}`)),
+    ...new Set(trials.filter((t) => t.error).map((t) => `${t.seeder} seeder, ${t.contender} @${t.offset}: ${t.error}`)),
   ].slice(0, 5);
   return table(
     '1. Seek into an undownloaded 64 KiB range (medians, ms; fresh server + download per trial)',
     [
-      'offset / server',
+      'seeder / offset / server',
       'metadata',
       '1st byte',
       'last byte',
@@ -64,7 +67,8 @@ function seekTable(summary: SeekSummary[], trials: SeekTrial[]): string {
     [
       '1st/last byte: from the GET, sent as soon as metadata was known; add->1st adds the metadata wait.',
       're-seek: 64 KiB at 50 %, 30 %, 70 %, requested right after the 90 % read (download still running).',
-      'ours/this < 1 = we are faster.',
+      'seeder: webtorrent = a WebTorrent client in a child process; libtorrent = libtorrent-rasterbar (Python child, TCP).',
+      'ours/this < 1 = we are faster (against the same seeder).',
       ...errors.map((e) => `error: ${e}`),
     ],
   );

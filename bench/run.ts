@@ -30,7 +30,7 @@ if (unknown.length > 0) {
 }
 
 linkDistBenchRoot(); // before anything imports src/server.ts
-const { startSeeder } = await import('./lib/seeder.js');
+const { startSeeder, startLibtorrentSeeder } = await import('./lib/seeder.js');
 const { prepareCachedFile } = await import('./lib/cached-file.js');
 const { startNginx, startPlainNode, NGINX } = await import('./lib/baselines.js');
 const { seekBench } = await import('./seek.bench.js');
@@ -76,8 +76,20 @@ try {
     process.stdout.write('ok\n');
 
     if (wanted.has('seek')) {
-      step(`seek: ${settings.trials} trials x 2 offsets x 3 servers`);
-      results.seek = await seekBench(seeder, { trials: settings.trials, withPeerflix: true });
+      const seeders = [{ name: 'webtorrent', seeder }];
+      step('seek: seeding the same file with libtorrent...');
+      try {
+        const lt = await startLibtorrentSeeder({ name: 'Bench', fileName: 'bench-movie.mp4' }, data);
+        cleanups.push(() => lt.stop());
+        seeders.push({ name: 'libtorrent', seeder: lt });
+        process.stdout.write('ok\n');
+      } catch (err) {
+        results.libtorrentSeeder = `failed: ${(err as Error).message.split('\n')[0]}`;
+        process.stdout.write(`${results.libtorrentSeeder}\n`);
+      }
+      step(`seek: ${settings.trials} trials x 2 offsets x 3 servers x ${seeders.length} seeders`);
+      results.seek = await seekBench(seeders, { trials: settings.trials, withPeerflix: true });
+      for (const s of seeders.slice(1)) await s.seeder.stop(); // throughput and cache-hit need only one
     }
     if (wanted.has('throughput') || wanted.has('cache-hit')) {
       step('downloading the file into our cache...');

@@ -37,3 +37,25 @@ export async function startSeeder(request: SeederRequest, data: Buffer): Promise
     },
   };
 }
+
+/**
+ * The same file seeded by libtorrent-rasterbar (test/fixtures/libtorrent-swarm.ts: a tracker in this
+ * process, the seeder a Python child), TCP only: a real, non-WebTorrent client on the other end.
+ */
+export async function startLibtorrentSeeder(request: Omit<SeederRequest, 'dataPath'>, data: Buffer): Promise<Seeder> {
+  const { startLibtorrentSwarm } = await import('../../test/fixtures/libtorrent-swarm.js');
+  const swarm = await startLibtorrentSwarm({
+    name: request.name,
+    files: [{ path: request.fileName, data }],
+    transport: 'tcp',
+  });
+  return {
+    infoHash: swarm.infoHash,
+    magnetUri: swarm.magnetUri,
+    trackerUrl: swarm.trackerUrl,
+    torrentFile: swarm.torrentFile.toString('base64'),
+    filePath: `${request.name}/${request.fileName}`,
+    data,
+    stop: () => swarm.stop(),
+  };
+}
