@@ -1,5 +1,6 @@
 import type { CacheHitRow } from './cache-hit.bench.js';
 import type { IndexRow } from './cache-index.bench.js';
+import { MEMORY_TARGETS, withinTargets, type MemoryResult } from './memory.bench.js';
 import { fmt, table, x } from './lib/report.js';
 import { ratio } from './lib/stats.js';
 import type { SeekSummary, SeekTrial } from './seek.bench.js';
@@ -12,6 +13,7 @@ interface Results {
   throughput?: { rows: ThroughputRow[]; summary: ThroughputSummary[] };
   cacheHit?: CacheHitRow[];
   cacheIndex?: IndexRow[];
+  memory?: MemoryResult;
   nginx?: string;
   libtorrentSeeder?: string;
 }
@@ -22,6 +24,7 @@ export function printReport(results: Results): string {
   if (results.throughput) out.push(throughputTables(results.throughput));
   if (results.cacheHit) out.push(cacheHitTable(results.cacheHit));
   if (results.cacheIndex) out.push(...indexTables(results.cacheIndex));
+  if (results.memory) out.push(memoryTable(results.memory));
   if (results.nginx) out.push(`\nnginx: ${results.nginx}`);
   if (results.libtorrentSeeder) out.push(`\nlibtorrent seeder: ${results.libtorrentSeeder}`);
   return out.join('\n');
@@ -174,4 +177,57 @@ function indexTables(rows: IndexRow[]): string[] {
     ],
   );
   return [ops, pass];
+}
+
+function memoryTable(m: MemoryResult): string {
+  const ok = withinTargets(m);
+  const yes = (v: boolean, value: number) => (Number.isFinite(value) ? (v ? 'yes' : 'NO') : '-');
+  const parts = (
+    b:
+      | { rssMiB: number; heapTotalMiB?: number; heapUsedMiB: number; externalMiB: number; arrayBuffersMiB: number }
+      | undefined,
+  ) =>
+    b
+      ? [
+          `heap ${fmt(b.heapUsedMiB, 0)}${b.heapTotalMiB === undefined ? '' : `/${fmt(b.heapTotalMiB, 0)}`}`,
+          `external ${fmt(b.externalMiB, 0)} (buffers ${fmt(b.arrayBuffersMiB, 0)})`,
+          ...(b.heapTotalMiB === undefined ? [] : [`other ${fmt(b.rssMiB - b.heapTotalMiB - b.externalMiB, 0)}`]),
+        ].join(', ')
+      : '-';
+  const s = m.settings;
+  return table(
+    `5. Memory: our server's RSS (soak child: ${s.torrents} torrents x ${s.fileMiB} MiB, ${s.clients} clients x ${s.seconds} s of random seeks)`,
+    ['what', 'RSS MiB', 'target', 'met', 'where (MiB)'],
+    m.error
+      ? [['failed', m.error.slice(0, 100)]]
+      : [
+          [
+            `${s.torrents} active torrents, no stream`,
+            fmt(m.activeTorrentsMiB, 0),
+            `< ${MEMORY_TARGETS.activeMiB} MB`,
+            yes(ok.active, m.activeTorrentsMiB),
+            parts(m.active),
+          ],
+          [
+            `max with ${s.clients} streams`,
+            fmt(m.maxStreamsMiB, 0),
+            `< ${MEMORY_TARGETS.streamsMiB} MB`,
+            yes(ok.streams, m.maxStreamsMiB),
+            parts(m.atMax),
+          ],
+          [
+            `10 s after the load (${m.afterVsActivePct >= 0 ? '+' : ''}${fmt(m.afterVsActivePct, 1)} %)`,
+            fmt(m.afterLoadMiB, 0),
+            `within ${MEMORY_TARGETS.afterLoadPct} %`,
+            yes(ok.afterLoad, m.afterVsActivePct),
+            parts(m.afterLoad),
+          ],
+        ],
+    [
+      `${m.requests} requests, ${fmt(m.mibPerS, 0)} MiB/s checked byte for byte; 1 MB = 10^6 bytes, RSS in MiB (2^20).`,
+      'where: process.memoryUsage() of the server; heap used/total; other = RSS - heap total - external (code, native allocations, stacks).',
+      ...m.failures.map((f) => `soak failure: ${f}`),
+      ...m.warnings.map((w) => `soak warning: ${w}`),
+    ],
+  );
 }

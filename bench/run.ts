@@ -19,10 +19,14 @@ const settings = {
   indexEntries: num('BENCH_INDEX_ENTRIES', 100_000),
   indexOps: num('BENCH_INDEX_OPS', 20_000),
   redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+  memoryTorrents: num('BENCH_MEMORY_TORRENTS', 10),
+  memoryFileMiB: num('BENCH_MEMORY_FILE_MIB', 32),
+  memoryClients: num('BENCH_MEMORY_CLIENTS', 50),
+  memorySeconds: num('BENCH_MEMORY_SECONDS', 45),
 };
-const ALL = ['seek', 'throughput', 'cache-hit', 'cache-index'];
+const ALL = ['seek', 'throughput', 'cache-hit', 'cache-index', 'memory'];
 const wanted = new Set(process.argv.slice(2).length > 0 ? process.argv.slice(2) : ALL);
-const HARD_LIMIT_MS = 9 * 60_000;
+const HARD_LIMIT_MS = 14 * 60_000;
 const unknown = [...wanted].filter((name) => !ALL.includes(name));
 if (unknown.length > 0) {
   console.error(`bench: unknown benchmark(s) ${unknown.join(', ')}; pick from ${ALL.join(', ')}`);
@@ -37,6 +41,7 @@ const { seekBench } = await import('./seek.bench.js');
 const { throughputBench } = await import('./throughput.bench.js');
 const { cacheHitBench } = await import('./cache-hit.bench.js');
 const { cacheIndexBench } = await import('./cache-index.bench.js');
+const { memoryBench } = await import('./memory.bench.js');
 const { printReport } = await import('./print.js');
 type Baseline = Awaited<ReturnType<typeof startPlainNode>>;
 
@@ -137,6 +142,19 @@ try {
       passBudgetMs: 15_000,
       redisUrl: settings.redisUrl,
     });
+  }
+
+  if (wanted.has('memory')) {
+    step(
+      `memory: our server alone in a soak child, ${settings.memoryTorrents} torrents x ${settings.memoryFileMiB} MiB, ${settings.memoryClients} clients x ${settings.memorySeconds} s...`,
+    );
+    results.memory = await memoryBench({
+      torrents: settings.memoryTorrents,
+      fileMiB: settings.memoryFileMiB,
+      clients: settings.memoryClients,
+      seconds: settings.memorySeconds,
+    });
+    process.stdout.write('ok\n');
   }
 } finally {
   for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);

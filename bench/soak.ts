@@ -44,8 +44,10 @@ log(
 const report = await runSoak({ ...settings, log });
 console.log(printSoak(report));
 
-await mkdir(RESULTS_DIR, { recursive: true });
-const file = path.join(RESULTS_DIR, `soak-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+// SOAK_RESULT_FILE: where `npm run bench`'s memory benchmark wants the JSON (it runs this as a child).
+const file =
+  process.env.SOAK_RESULT_FILE || path.join(RESULTS_DIR, `soak-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+await mkdir(path.dirname(file), { recursive: true });
 await writeFile(
   file,
   `${JSON.stringify(report, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`,
