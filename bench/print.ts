@@ -4,6 +4,7 @@ import { MEMORY_TARGETS, withinTargets, type MemoryResult } from './memory.bench
 import { fmt, table, x } from './lib/report.js';
 import { ratio } from './lib/stats.js';
 import type { SeekSummary, SeekTrial } from './seek.bench.js';
+import type { SlowSwarmResult } from './slow-swarm.bench.js';
 import type { ThroughputRow, ThroughputSummary } from './throughput.bench.js';
 
 // Turns the JSON results into the tables printed at the end of `npm run bench`.
@@ -14,6 +15,7 @@ interface Results {
   cacheHit?: CacheHitRow[];
   cacheIndex?: IndexRow[];
   memory?: MemoryResult;
+  slowSwarm?: SlowSwarmResult;
   nginx?: string;
   libtorrentSeeder?: string;
 }
@@ -25,6 +27,7 @@ export function printReport(results: Results): string {
   if (results.cacheHit) out.push(cacheHitTable(results.cacheHit));
   if (results.cacheIndex) out.push(...indexTables(results.cacheIndex));
   if (results.memory) out.push(memoryTable(results.memory));
+  if (results.slowSwarm) out.push(slowSwarmTable(results.slowSwarm));
   if (results.nginx) out.push(`\nnginx: ${results.nginx}`);
   if (results.libtorrentSeeder) out.push(`\nlibtorrent seeder: ${results.libtorrentSeeder}`);
   return out.join('\n');
@@ -228,6 +231,55 @@ function memoryTable(m: MemoryResult): string {
       'where: process.memoryUsage() of the server; heap used/total; other = RSS - heap total - external (code, native allocations, stacks).',
       ...m.failures.map((f) => `soak failure: ${f}`),
       ...m.warnings.map((w) => `soak warning: ${w}`),
+    ],
+  );
+}
+
+function slowSwarmTable(r: SlowSwarmResult): string {
+  const o = r.settings;
+  const title = `6. Slow swarm: ${o.peers} seeders, each in its own network namespace, ${o.rttMs} ms RTT and ${o.rateMbit / 8} MB/s each way per seeder; ${o.fileMiB} MiB file; one fresh instance per server (ms)`;
+  const headers = [
+    'server',
+    'metadata',
+    '1st byte',
+    'add->1st',
+    'ours/this',
+    'seek 70%',
+    'ours/this',
+    'play start',
+    'rebuffers',
+    'stalled ms',
+    'longest ms',
+    'MiB in',
+  ];
+  if (r.skipped) return table(title, headers, [[`skipped: ${r.skipped}`]]);
+  const oursRow = r.rows.find((row) => row.contender === 'ours');
+  const vs = (name: string, a: number | undefined, b: number) => (name === 'ours' ? '' : x(ratio(a ?? NaN, b)));
+  return table(
+    title,
+    headers,
+    r.rows.map((row) => {
+      const p = row.playback;
+      return [
+        row.contender,
+        fmt(row.metadataMs, 0),
+        fmt(row.firstByteMs, 0),
+        fmt(row.addToFirstByteMs, 0),
+        vs(row.contender, oursRow?.addToFirstByteMs, row.addToFirstByteMs),
+        fmt(row.seekMs, 0),
+        vs(row.contender, oursRow?.seekMs, row.seekMs),
+        fmt(p?.startupMs, 0),
+        p ? String(p.rebuffers) : '-',
+        fmt(p?.stallMs, 0),
+        fmt(p?.longestStallMs, 0),
+        fmt(p?.mibReceived, 0),
+      ];
+    }),
+    [
+      `shaping: ${r.shaping}. ${r.seedersUp}/${o.peers} seeders had announced. 1st byte: 64 KiB at 0 once metadata is known; seek: 64 KiB at 70 % right after.`,
+      `play: GET bytes=0- read by a player consuming ${o.bitrateMbit} Mbit/s for ${o.playSeconds} s from its first byte, at most 8 MiB ahead;`,
+      `a rebuffer = it waited over 500 ms for bytes it should already have played. One trial per server: read with care.`,
+      ...r.rows.filter((row) => row.error).map((row) => `error: ${row.contender}: ${row.error}`),
     ],
   );
 }

@@ -23,8 +23,11 @@ const settings = {
   memoryFileMiB: num('BENCH_MEMORY_FILE_MIB', 32),
   memoryClients: num('BENCH_MEMORY_CLIENTS', 50),
   memorySeconds: num('BENCH_MEMORY_SECONDS', 45),
+  slowPeers: num('BENCH_SLOW_PEERS', 8),
+  slowFileMiB: num('BENCH_SLOW_FILE_MIB', 64),
+  slowPlaySeconds: num('BENCH_SLOW_PLAY_SECONDS', 20),
 };
-const ALL = ['seek', 'throughput', 'cache-hit', 'cache-index', 'memory'];
+const ALL = ['seek', 'throughput', 'cache-hit', 'cache-index', 'memory', 'slow-swarm'];
 const wanted = new Set(process.argv.slice(2).length > 0 ? process.argv.slice(2) : ALL);
 const HARD_LIMIT_MS = 14 * 60_000;
 const unknown = [...wanted].filter((name) => !ALL.includes(name));
@@ -42,6 +45,7 @@ const { throughputBench } = await import('./throughput.bench.js');
 const { cacheHitBench } = await import('./cache-hit.bench.js');
 const { cacheIndexBench } = await import('./cache-index.bench.js');
 const { memoryBench } = await import('./memory.bench.js');
+const { slowSwarmBench } = await import('./slow-swarm.bench.js');
 const { printReport } = await import('./print.js');
 type Baseline = Awaited<ReturnType<typeof startPlainNode>>;
 
@@ -155,6 +159,19 @@ try {
       seconds: settings.memorySeconds,
     });
     process.stdout.write('ok\n');
+  }
+
+  if (wanted.has('slow-swarm')) {
+    step(`slow-swarm: ${settings.slowPeers} seeders in network namespaces, 40 ms RTT, 2 MB/s each...`);
+    results.slowSwarm = await slowSwarmBench({
+      peers: settings.slowPeers,
+      fileMiB: settings.slowFileMiB,
+      rttMs: 40,
+      rateMbit: 16,
+      bitrateMbit: 8,
+      playSeconds: settings.slowPlaySeconds,
+    });
+    if ((results.slowSwarm as { skipped?: string }).skipped) process.stdout.write('skipped\n');
   }
 } finally {
   for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
