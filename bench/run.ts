@@ -179,8 +179,20 @@ try {
 
 results.durationS = (Date.now() - began) / 1000;
 console.log(printReport(results));
-await mkdir(RESULTS_DIR, { recursive: true });
-const file = path.join(RESULTS_DIR, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+// A full run (every benchmark, default sizes) writes bench/results/<YYYY-MM-DD>.json, which is
+// committed (the README's table comes from one); anything partial gets a timestamped, git-ignored name.
+const full =
+  process.argv.slice(2).length === 0 &&
+  !Object.keys(process.env).some((k) => k.startsWith('BENCH_') && k !== 'BENCH_RESULTS_DIR');
+const resultsDir = process.env.BENCH_RESULTS_DIR || RESULTS_DIR;
+const file = path.join(
+  resultsDir,
+  full
+    ? `${new Date().toISOString().slice(0, 10)}.json`
+    : `partial-${new Date().toISOString().replace(/[:.]/g, '-')}.json`,
+);
+results.full = full;
+await mkdir(resultsDir, { recursive: true });
 await writeFile(
   file,
   `${JSON.stringify(results, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`,
