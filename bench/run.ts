@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { linkDistBenchRoot, RESULTS_DIR } from './lib/paths.js';
+import { COMPILED, linkDistBenchRoot, RESULTS_DIR } from './lib/paths.js';
 
 // `npm run bench [-- seek throughput cache-hit cache-index]`: every benchmark compares us with
 // anchors measured in this same run, on this machine, and prints ratios (see bench/README.md).
@@ -14,6 +14,8 @@ const settings = {
   trials: num('BENCH_TRIALS', 5),
   wrkSeconds: num('BENCH_WRK_SECONDS', 8),
   wrkRounds: num('BENCH_WRK_ROUNDS', 2),
+  /** 0: no 1 s wrk warm-up per target (the CI smoke only). */
+  wrkWarmup: num('BENCH_WRK_WARMUP', 1),
   connections: num('BENCH_CONNECTIONS', 64),
   hitRequests: num('BENCH_HIT_REQUESTS', 500),
   indexEntries: num('BENCH_INDEX_ENTRIES', 100_000),
@@ -36,7 +38,7 @@ if (unknown.length > 0) {
   process.exit(1);
 }
 
-linkDistBenchRoot(); // before anything imports src/server.ts
+if (COMPILED) linkDistBenchRoot(); // before anything imports src/server.ts
 const { startSeeder, startLibtorrentSeeder } = await import('./lib/seeder.js');
 const { prepareCachedFile } = await import('./lib/cached-file.js');
 const { startNginx, startPlainNode, NGINX } = await import('./lib/baselines.js');
@@ -125,6 +127,7 @@ try {
           seconds: settings.wrkSeconds,
           connections: settings.connections,
           rounds: settings.wrkRounds,
+          warmup: settings.wrkWarmup !== 0,
         });
       }
       if (wanted.has('cache-hit')) {

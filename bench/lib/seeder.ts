@@ -1,8 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { SeederReady, SeederRequest } from '../seeder-process.js';
 import { withTimeout } from './net.js';
+import { benchScript } from './paths.js';
 
 export interface Seeder extends SeederReady {
   /** The file's bytes, to check what every server returns. */
@@ -10,7 +9,7 @@ export interface Seeder extends SeederReady {
   stop(): Promise<void>;
 }
 
-const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'seeder-process.js');
+const CHILD = benchScript('seeder-process');
 
 /** Forks bench/seeder-process and waits until it seeds `data` (written beforehand to `dataPath`). */
 export async function startSeeder(request: SeederRequest, data: Buffer): Promise<Seeder> {

@@ -19,6 +19,7 @@ import {
 } from './soak-clients.js';
 import { soakFileSize, soakFixture } from './soak-fixture.js';
 import { median } from './stats.js';
+import { benchScript } from './paths.js';
 
 export interface SoakOptions {
   clients: number;
@@ -156,7 +157,7 @@ async function medianRss(ms: number): Promise<{ medianMiB: number; last: MemoryB
   return { medianMiB: median(values), last };
 }
 
-const CLIENT_CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'soak-client-process.js');
+const CLIENT_CHILD = benchScript('soak-client-process');
 const COMPILED = fileURLToPath(import.meta.url).endsWith('.js');
 
 interface SoakTorrent {
