@@ -1,9 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { COMPILED, linkDistBenchRoot, RESULTS_DIR } from './lib/paths.js';
+import { COMPILED, linkDistBenchRoot, REPO_ROOT, RESULTS_DIR } from './lib/paths.js';
 
 // `npm run bench [-- seek throughput cache-hit cache-index]`: every benchmark compares us with
 // anchors measured in this same run, on this machine, and prints ratios (see bench/README.md).
@@ -60,6 +61,13 @@ watchdog.unref();
 const began = Date.now();
 const results: Record<string, unknown> = {
   startedAt: new Date().toISOString(),
+  /** What was measured: the checked-out commit, and whether the tree had changes. */
+  commit: spawnSync('git', ['rev-parse', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8' }).stdout?.trim(),
+  dirty:
+    (spawnSync('git', ['status', '--porcelain', '--', 'src', 'bench', 'test/fixtures'], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+    }).stdout ?? '') !== '',
   settings,
   machine: {
     cpus: os.cpus().length,
