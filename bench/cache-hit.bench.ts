@@ -1,11 +1,10 @@
 import { fork } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { HitReply, HitRequest } from './hit-client-process.js';
 import type { Baseline } from './lib/baselines.js';
 import type { CachedFixture } from './lib/cached-file.js';
 import { withTimeout } from './lib/net.js';
 import { percentile } from './lib/stats.js';
+import { benchScript } from './lib/paths.js';
 
 // A player's seeks on a cached file: many sequential 64 KiB range requests at random offsets, each
 // on a new connection, timed to the first body byte by a client in its own process. Target: p99 < 10 ms.
@@ -19,7 +18,7 @@ export interface CacheHitRow {
   maxMs: number;
 }
 
-const CLIENT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'hit-client-process.js');
+const CLIENT = benchScript('hit-client-process');
 
 export async function cacheHitBench(
   cached: CachedFixture,

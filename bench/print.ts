@@ -1,8 +1,10 @@
 import type { CacheHitRow } from './cache-hit.bench.js';
 import type { IndexRow } from './cache-index.bench.js';
+import { MEMORY_TARGETS, withinTargets, type MemoryResult } from './memory.bench.js';
 import { fmt, table, x } from './lib/report.js';
 import { ratio } from './lib/stats.js';
 import type { SeekSummary, SeekTrial } from './seek.bench.js';
+import type { SlowSwarmResult } from './slow-swarm.bench.js';
 import type { ThroughputRow, ThroughputSummary } from './throughput.bench.js';
 
 // Turns the JSON results into the tables printed at the end of `npm run bench`.
@@ -12,7 +14,10 @@ interface Results {
   throughput?: { rows: ThroughputRow[]; summary: ThroughputSummary[] };
   cacheHit?: CacheHitRow[];
   cacheIndex?: IndexRow[];
+  memory?: MemoryResult;
+  slowSwarm?: SlowSwarmResult;
   nginx?: string;
+  libtorrentSeeder?: string;
 }
 
 export function printReport(results: Results): string {
@@ -21,17 +26,21 @@ export function printReport(results: Results): string {
   if (results.throughput) out.push(throughputTables(results.throughput));
   if (results.cacheHit) out.push(cacheHitTable(results.cacheHit));
   if (results.cacheIndex) out.push(...indexTables(results.cacheIndex));
+  if (results.memory) out.push(memoryTable(results.memory));
+  if (results.slowSwarm) out.push(slowSwarmTable(results.slowSwarm));
   if (results.nginx) out.push(`\nnginx: ${results.nginx}`);
+  if (results.libtorrentSeeder) out.push(`\nlibtorrent seeder: ${results.libtorrentSeeder}`);
   return out.join('\n');
 }
 
 function seekTable(summary: SeekSummary[], trials: SeekTrial[]): string {
-  const oursAt = (offset: string) => summary.find((s) => s.contender === 'ours' && s.offset === offset);
+  const oursAt = (seeder: string, offset: string) =>
+    summary.find((s) => s.seeder === seeder && s.contender === 'ours' && s.offset === offset);
   const rows = summary.map((s) => {
-    const o = oursAt(s.offset);
+    const o = oursAt(s.seeder, s.offset);
     const vs = (a: number | undefined, b: number) => (s.contender === 'ours' ? '' : x(ratio(a ?? NaN, b)));
     return [
-      `${s.offset} / ${s.contender}`,
+      `${s.seeder} / ${s.offset} / ${s.contender}`,
       fmt(s.metadataMs, 0),
       fmt(s.firstByteMs, 0),
       fmt(s.lastByteMs, 0),
@@ -44,12 +53,12 @@ function seekTable(summary: SeekSummary[], trials: SeekTrial[]): string {
     ];
   });
   const errors = [
-    ...new Set(trials.filter((t) => t.error).map((t) => `${t.contender} @${t.offset}: ${t.error}`)),
+    ...new Set(trials.filter((t) => t.error).map((t) => `${t.seeder} seeder, ${t.contender} @${t.offset}: ${t.error}`)),
   ].slice(0, 5);
   return table(
     '1. Seek into an undownloaded 64 KiB range (medians, ms; fresh server + download per trial)',
     [
-      'offset / server',
+      'seeder / offset / server',
       'metadata',
       '1st byte',
       'last byte',
@@ -64,7 +73,8 @@ function seekTable(summary: SeekSummary[], trials: SeekTrial[]): string {
     [
       '1st/last byte: from the GET, sent as soon as metadata was known; add->1st adds the metadata wait.',
       're-seek: 64 KiB at 50 %, 30 %, 70 %, requested right after the 90 % read (download still running).',
-      'ours/this < 1 = we are faster.',
+      'seeder: webtorrent = a WebTorrent client in a child process; libtorrent = libtorrent-rasterbar (Python child, TCP).',
+      'ours/this < 1 = we are faster (against the same seeder).',
       ...errors.map((e) => `error: ${e}`),
     ],
   );
@@ -170,4 +180,106 @@ function indexTables(rows: IndexRow[]): string[] {
     ],
   );
   return [ops, pass];
+}
+
+function memoryTable(m: MemoryResult): string {
+  const ok = withinTargets(m);
+  const yes = (v: boolean, value: number) => (Number.isFinite(value) ? (v ? 'yes' : 'NO') : '-');
+  const parts = (
+    b:
+      | { rssMiB: number; heapTotalMiB?: number; heapUsedMiB: number; externalMiB: number; arrayBuffersMiB: number }
+      | undefined,
+  ) =>
+    b
+      ? [
+          `heap ${fmt(b.heapUsedMiB, 0)}${b.heapTotalMiB === undefined ? '' : `/${fmt(b.heapTotalMiB, 0)}`}`,
+          `external ${fmt(b.externalMiB, 0)} (buffers ${fmt(b.arrayBuffersMiB, 0)})`,
+          ...(b.heapTotalMiB === undefined ? [] : [`other ${fmt(b.rssMiB - b.heapTotalMiB - b.externalMiB, 0)}`]),
+        ].join(', ')
+      : '-';
+  const s = m.settings;
+  return table(
+    `5. Memory: our server's RSS (soak child: ${s.torrents} torrents x ${s.fileMiB} MiB, ${s.clients} clients x ${s.seconds} s of random seeks)`,
+    ['what', 'RSS MiB', 'target', 'met', 'where (MiB)'],
+    m.error
+      ? [['failed', m.error.slice(0, 100)]]
+      : [
+          [
+            `${s.torrents} active torrents, no stream`,
+            fmt(m.activeTorrentsMiB, 0),
+            `< ${MEMORY_TARGETS.activeMiB} MB`,
+            yes(ok.active, m.activeTorrentsMiB),
+            parts(m.active),
+          ],
+          [
+            `max with ${s.clients} streams`,
+            fmt(m.maxStreamsMiB, 0),
+            `< ${MEMORY_TARGETS.streamsMiB} MB`,
+            yes(ok.streams, m.maxStreamsMiB),
+            parts(m.atMax),
+          ],
+          [
+            `10 s after the load (${m.afterVsActivePct >= 0 ? '+' : ''}${fmt(m.afterVsActivePct, 1)} %)`,
+            fmt(m.afterLoadMiB, 0),
+            `within ${MEMORY_TARGETS.afterLoadPct} %`,
+            yes(ok.afterLoad, m.afterVsActivePct),
+            parts(m.afterLoad),
+          ],
+        ],
+    [
+      `${m.requests} requests, ${fmt(m.mibPerS, 0)} MiB/s checked byte for byte; 1 MB = 10^6 bytes, RSS in MiB (2^20).`,
+      'where: process.memoryUsage() of the server; heap used/total; other = RSS - heap total - external (code, native allocations, stacks).',
+      ...m.failures.map((f) => `soak failure: ${f}`),
+      ...m.warnings.map((w) => `soak warning: ${w}`),
+    ],
+  );
+}
+
+function slowSwarmTable(r: SlowSwarmResult): string {
+  const o = r.settings;
+  const title = `6. Slow swarm: ${o.peers} seeders, each in its own network namespace, ${o.rttMs} ms RTT and ${o.rateMbit / 8} MB/s each way per seeder; ${o.fileMiB} MiB file; one fresh instance per server (ms)`;
+  const headers = [
+    'server',
+    'metadata',
+    '1st byte',
+    'add->1st',
+    'ours/this',
+    'seek 70%',
+    'ours/this',
+    'play start',
+    'rebuffers',
+    'stalled ms',
+    'longest ms',
+    'MiB in',
+  ];
+  if (r.skipped) return table(title, headers, [[`skipped: ${r.skipped}`]]);
+  const oursRow = r.rows.find((row) => row.contender === 'ours');
+  const vs = (name: string, a: number | undefined, b: number) => (name === 'ours' ? '' : x(ratio(a ?? NaN, b)));
+  return table(
+    title,
+    headers,
+    r.rows.map((row) => {
+      const p = row.playback;
+      return [
+        row.contender,
+        fmt(row.metadataMs, 0),
+        fmt(row.firstByteMs, 0),
+        fmt(row.addToFirstByteMs, 0),
+        vs(row.contender, oursRow?.addToFirstByteMs, row.addToFirstByteMs),
+        fmt(row.seekMs, 0),
+        vs(row.contender, oursRow?.seekMs, row.seekMs),
+        fmt(p?.startupMs, 0),
+        p ? String(p.rebuffers) : '-',
+        fmt(p?.stallMs, 0),
+        fmt(p?.longestStallMs, 0),
+        fmt(p?.mibReceived, 0),
+      ];
+    }),
+    [
+      `shaping: ${r.shaping}. ${r.seedersUp}/${o.peers} seeders had announced. 1st byte: 64 KiB at 0 once metadata is known; seek: 64 KiB at 70 % right after.`,
+      `play: GET bytes=0- read by a player consuming ${o.bitrateMbit} Mbit/s for ${o.playSeconds} s from its first byte, at most 8 MiB ahead;`,
+      `a rebuffer = it waited over 500 ms for bytes it should already have played. One trial per server: read with care.`,
+      ...r.rows.filter((row) => row.error).map((row) => `error: ${row.contender}: ${row.error}`),
+    ],
+  );
 }

@@ -1,9 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { linkDistBenchRoot, RESULTS_DIR } from './lib/paths.js';
+import { COMPILED, linkDistBenchRoot, REPO_ROOT, RESULTS_DIR } from './lib/paths.js';
 
 // `npm run bench [-- seek throughput cache-hit cache-index]`: every benchmark compares us with
 // anchors measured in this same run, on this machine, and prints ratios (see bench/README.md).
@@ -14,29 +15,40 @@ const settings = {
   trials: num('BENCH_TRIALS', 5),
   wrkSeconds: num('BENCH_WRK_SECONDS', 8),
   wrkRounds: num('BENCH_WRK_ROUNDS', 2),
+  /** 0: no 1 s wrk warm-up per target (the CI smoke only). */
+  wrkWarmup: num('BENCH_WRK_WARMUP', 1),
   connections: num('BENCH_CONNECTIONS', 64),
   hitRequests: num('BENCH_HIT_REQUESTS', 500),
   indexEntries: num('BENCH_INDEX_ENTRIES', 100_000),
   indexOps: num('BENCH_INDEX_OPS', 20_000),
   redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+  memoryTorrents: num('BENCH_MEMORY_TORRENTS', 10),
+  memoryFileMiB: num('BENCH_MEMORY_FILE_MIB', 32),
+  memoryClients: num('BENCH_MEMORY_CLIENTS', 50),
+  memorySeconds: num('BENCH_MEMORY_SECONDS', 45),
+  slowPeers: num('BENCH_SLOW_PEERS', 8),
+  slowFileMiB: num('BENCH_SLOW_FILE_MIB', 64),
+  slowPlaySeconds: num('BENCH_SLOW_PLAY_SECONDS', 20),
 };
-const ALL = ['seek', 'throughput', 'cache-hit', 'cache-index'];
+const ALL = ['seek', 'throughput', 'cache-hit', 'cache-index', 'memory', 'slow-swarm'];
 const wanted = new Set(process.argv.slice(2).length > 0 ? process.argv.slice(2) : ALL);
-const HARD_LIMIT_MS = 9 * 60_000;
+const HARD_LIMIT_MS = 14 * 60_000;
 const unknown = [...wanted].filter((name) => !ALL.includes(name));
 if (unknown.length > 0) {
   console.error(`bench: unknown benchmark(s) ${unknown.join(', ')}; pick from ${ALL.join(', ')}`);
   process.exit(1);
 }
 
-linkDistBenchRoot(); // before anything imports src/server.ts
-const { startSeeder } = await import('./lib/seeder.js');
+if (COMPILED) linkDistBenchRoot(); // before anything imports src/server.ts
+const { startSeeder, startLibtorrentSeeder } = await import('./lib/seeder.js');
 const { prepareCachedFile } = await import('./lib/cached-file.js');
 const { startNginx, startPlainNode, NGINX } = await import('./lib/baselines.js');
 const { seekBench } = await import('./seek.bench.js');
 const { throughputBench } = await import('./throughput.bench.js');
 const { cacheHitBench } = await import('./cache-hit.bench.js');
 const { cacheIndexBench } = await import('./cache-index.bench.js');
+const { memoryBench } = await import('./memory.bench.js');
+const { slowSwarmBench } = await import('./slow-swarm.bench.js');
 const { printReport } = await import('./print.js');
 type Baseline = Awaited<ReturnType<typeof startPlainNode>>;
 
@@ -49,6 +61,13 @@ watchdog.unref();
 const began = Date.now();
 const results: Record<string, unknown> = {
   startedAt: new Date().toISOString(),
+  /** What was measured: the checked-out commit, and whether the tree had changes. */
+  commit: spawnSync('git', ['rev-parse', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8' }).stdout?.trim(),
+  dirty:
+    (spawnSync('git', ['status', '--porcelain', '--', 'src', 'bench', 'test/fixtures'], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+    }).stdout ?? '') !== '',
   settings,
   machine: {
     cpus: os.cpus().length,
@@ -76,8 +95,20 @@ try {
     process.stdout.write('ok\n');
 
     if (wanted.has('seek')) {
-      step(`seek: ${settings.trials} trials x 2 offsets x 3 servers`);
-      results.seek = await seekBench(seeder, { trials: settings.trials, withPeerflix: true });
+      const seeders = [{ name: 'webtorrent', seeder }];
+      step('seek: seeding the same file with libtorrent...');
+      try {
+        const lt = await startLibtorrentSeeder({ name: 'Bench', fileName: 'bench-movie.mp4' }, data);
+        cleanups.push(() => lt.stop());
+        seeders.push({ name: 'libtorrent', seeder: lt });
+        process.stdout.write('ok\n');
+      } catch (err) {
+        results.libtorrentSeeder = `failed: ${(err as Error).message.split('\n')[0]}`;
+        process.stdout.write(`${results.libtorrentSeeder}\n`);
+      }
+      step(`seek: ${settings.trials} trials x 2 offsets x 3 servers x ${seeders.length} seeders`);
+      results.seek = await seekBench(seeders, { trials: settings.trials, withPeerflix: true });
+      for (const s of seeders.slice(1)) await s.seeder.stop(); // throughput and cache-hit need only one
     }
     if (wanted.has('throughput') || wanted.has('cache-hit')) {
       step('downloading the file into our cache...');
@@ -104,6 +135,7 @@ try {
           seconds: settings.wrkSeconds,
           connections: settings.connections,
           rounds: settings.wrkRounds,
+          warmup: settings.wrkWarmup !== 0,
         });
       }
       if (wanted.has('cache-hit')) {
@@ -126,14 +158,52 @@ try {
       redisUrl: settings.redisUrl,
     });
   }
+
+  if (wanted.has('memory')) {
+    step(
+      `memory: our server alone in a soak child, ${settings.memoryTorrents} torrents x ${settings.memoryFileMiB} MiB, ${settings.memoryClients} clients x ${settings.memorySeconds} s...`,
+    );
+    results.memory = await memoryBench({
+      torrents: settings.memoryTorrents,
+      fileMiB: settings.memoryFileMiB,
+      clients: settings.memoryClients,
+      seconds: settings.memorySeconds,
+    });
+    process.stdout.write('ok\n');
+  }
+
+  if (wanted.has('slow-swarm')) {
+    step(`slow-swarm: ${settings.slowPeers} seeders in network namespaces, 40 ms RTT, 2 MB/s each...`);
+    results.slowSwarm = await slowSwarmBench({
+      peers: settings.slowPeers,
+      fileMiB: settings.slowFileMiB,
+      rttMs: 40,
+      rateMbit: 16,
+      bitrateMbit: 8,
+      playSeconds: settings.slowPlaySeconds,
+    });
+    if ((results.slowSwarm as { skipped?: string }).skipped) process.stdout.write('skipped\n');
+  }
 } finally {
   for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
 }
 
 results.durationS = (Date.now() - began) / 1000;
 console.log(printReport(results));
-await mkdir(RESULTS_DIR, { recursive: true });
-const file = path.join(RESULTS_DIR, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+// A full run (every benchmark, default sizes) writes bench/results/<YYYY-MM-DD>.json, which is
+// committed (the README's table comes from one); anything partial gets a timestamped, git-ignored name.
+const full =
+  process.argv.slice(2).length === 0 &&
+  !Object.keys(process.env).some((k) => k.startsWith('BENCH_') && k !== 'BENCH_RESULTS_DIR');
+const resultsDir = process.env.BENCH_RESULTS_DIR || RESULTS_DIR;
+const file = path.join(
+  resultsDir,
+  full
+    ? `${new Date().toISOString().slice(0, 10)}.json`
+    : `partial-${new Date().toISOString().replace(/[:.]/g, '-')}.json`,
+);
+results.full = full;
+await mkdir(resultsDir, { recursive: true });
 await writeFile(
   file,
   `${JSON.stringify(results, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`,

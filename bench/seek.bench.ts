@@ -9,6 +9,7 @@ import { median, percentile } from './lib/stats.js';
 // download runs, which is where request pipelines full of other pieces show.
 
 export interface SeekTrial {
+  seeder: string;
   contender: string;
   offset: string;
   metadataMs: number;
@@ -18,6 +19,8 @@ export interface SeekTrial {
   error?: string;
 }
 export interface SeekSummary {
+  /** Who seeds: 'webtorrent' (bench/seeder-process.ts) or 'libtorrent' (test/fixtures/libtorrent-swarm.ts). */
+  seeder: string;
   contender: string;
   offset: string;
   trials: number;
@@ -33,46 +36,63 @@ export interface SeekSummary {
 const RANGE = 64 * 1024;
 const RESEEKS = [0.5, 0.3, 0.7];
 
+export interface NamedSeeder {
+  name: string;
+  seeder: Seeder;
+}
+
 export async function seekBench(
-  seeder: Seeder,
+  seeders: NamedSeeder[],
   options: { trials: number; withPeerflix: boolean },
 ): Promise<{ trials: SeekTrial[]; summary: SeekSummary[] }> {
   const contenders: Contender[] = [ours, webtorrentServer, ...(options.withPeerflix ? [peerflixServer] : [])];
-  const at = (fraction: number) => Math.floor(seeder.data.length * fraction);
-  const offsets = [
-    { label: '90%', starts: [at(0.9), ...RESEEKS.map(at)] },
-    { label: '0', starts: [0] },
-  ];
+  const offsetsOf = (seeder: Seeder) => {
+    const at = (fraction: number) => Math.floor(seeder.data.length * fraction);
+    return [
+      { label: '90%', starts: [at(0.9), ...RESEEKS.map(at)] },
+      { label: '0', starts: [0] },
+    ];
+  };
+  const labels = offsetsOf(seeders[0]!.seeder).map((o) => o.label);
   const trials: SeekTrial[] = [];
-  for (const contender of contenders) await once(contender, seeder, offsets[0]!.starts); // warm-up, not counted
+  // Warm-up, not counted: one 90 % trial per contender and seeder.
+  for (const s of seeders)
+    for (const contender of contenders) await once(contender, s.seeder, offsetsOf(s.seeder)[0]!.starts);
   // Interleaved (trial-major) so a noisy second hurts every contender alike.
   for (let t = 0; t < options.trials; t++) {
-    for (const offset of offsets) {
-      for (const contender of contenders) {
-        const trial = await once(contender, seeder, offset.starts);
-        trials.push({ contender: contender.name, offset: offset.label, ...trial });
-        process.stdout.write(trial.error ? 'x' : '.');
+    for (const s of seeders) {
+      for (const offset of offsetsOf(s.seeder)) {
+        for (const contender of contenders) {
+          const trial = await once(contender, s.seeder, offset.starts);
+          trials.push({ seeder: s.name, contender: contender.name, offset: offset.label, ...trial });
+          process.stdout.write(trial.error ? 'x' : '.');
+        }
       }
     }
   }
   process.stdout.write('\n');
-  const summary = offsets.flatMap((o) =>
-    contenders.map((c) => {
-      const ok = trials.filter((t) => t.contender === c.name && t.offset === o.label && !t.error);
-      const reseeks = ok.flatMap((t) => t.reseekMs);
-      return {
-        contender: c.name,
-        offset: o.label,
-        trials: options.trials,
-        failures: options.trials - ok.length,
-        metadataMs: median(ok.map((t) => t.metadataMs)),
-        firstByteMs: median(ok.map((t) => t.firstByteMs)),
-        lastByteMs: median(ok.map((t) => t.lastByteMs)),
-        addToFirstByteMs: median(ok.map((t) => t.metadataMs + t.firstByteMs)),
-        reseekMedianMs: median(reseeks),
-        reseekMaxMs: percentile(reseeks, 100),
-      };
-    }),
+  const summary = seeders.flatMap((s) =>
+    labels.flatMap((label) =>
+      contenders.map((c) => {
+        const ok = trials.filter(
+          (t) => t.seeder === s.name && t.contender === c.name && t.offset === label && !t.error,
+        );
+        const reseeks = ok.flatMap((t) => t.reseekMs);
+        return {
+          seeder: s.name,
+          contender: c.name,
+          offset: label,
+          trials: options.trials,
+          failures: options.trials - ok.length,
+          metadataMs: median(ok.map((t) => t.metadataMs)),
+          firstByteMs: median(ok.map((t) => t.firstByteMs)),
+          lastByteMs: median(ok.map((t) => t.lastByteMs)),
+          addToFirstByteMs: median(ok.map((t) => t.metadataMs + t.firstByteMs)),
+          reseekMedianMs: median(reseeks),
+          reseekMaxMs: percentile(reseeks, 100),
+        };
+      }),
+    ),
   );
   return { trials, summary };
 }
@@ -82,7 +102,7 @@ async function once(
   contender: Contender,
   seeder: Seeder,
   starts: number[],
-): Promise<Omit<SeekTrial, 'contender' | 'offset'>> {
+): Promise<Omit<SeekTrial, 'seeder' | 'contender' | 'offset'>> {
   let opened;
   try {
     opened = await contender.open(seeder);

@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { linkDistBenchRoot, RESULTS_DIR } from './lib/paths.js';
+import { COMPILED, linkDistBenchRoot, RESULTS_DIR } from './lib/paths.js';
 
 // `npm run soak`: SOAK_CLIENTS players doing random range reads and seeks over SOAK_TORRENTS seeded
 // torrents for SOAK_MINUTES, every byte checked, our server's RSS and event loop sampled (bench/README.md).
@@ -25,7 +25,7 @@ const settings = {
   rssSampleMs: Math.round(num('SOAK_RSS_SAMPLE_MS', 5000)),
 };
 
-linkDistBenchRoot(); // before anything imports src/server.ts
+if (COMPILED) linkDistBenchRoot(); // before anything imports src/server.ts
 const { runSoak } = await import('./lib/soak.js');
 const { printSoak } = await import('./lib/soak-print.js');
 
@@ -44,8 +44,10 @@ log(
 const report = await runSoak({ ...settings, log });
 console.log(printSoak(report));
 
-await mkdir(RESULTS_DIR, { recursive: true });
-const file = path.join(RESULTS_DIR, `soak-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+// SOAK_RESULT_FILE: where `npm run bench`'s memory benchmark wants the JSON (it runs this as a child).
+const file =
+  process.env.SOAK_RESULT_FILE || path.join(RESULTS_DIR, `soak-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+await mkdir(path.dirname(file), { recursive: true });
 await writeFile(
   file,
   `${JSON.stringify(report, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`,

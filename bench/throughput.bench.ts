@@ -34,7 +34,7 @@ const SIZES = [
 export async function throughputBench(
   cached: CachedFixture,
   baselines: Baseline[],
-  options: { seconds: number; connections: number; rounds: number },
+  options: { seconds: number; connections: number; rounds: number; warmup?: boolean },
 ): Promise<{ rows: ThroughputRow[]; summary: ThroughputSummary[] }> {
   await readFile(cached.filePath); // warm the page cache once for everybody
   const targets = [{ name: 'ours', url: cached.url }, ...baselines.map((b) => ({ name: b.name, url: b.url }))];
@@ -44,7 +44,7 @@ export async function throughputBench(
       for (const target of targets) {
         const wrk = { size: cached.size, chunk: size.bytes, connections: options.connections, threads: 2 };
         try {
-          await runWrk(target.url, { ...wrk, seconds: 1 }); // warm-up: JIT, sockets, caches
+          if (options.warmup !== false) await runWrk(target.url, { ...wrk, seconds: 1 }); // warm-up: JIT, sockets, caches
           rows.push({
             target: target.name,
             chunk: size.label,

@@ -32,3 +32,15 @@ export function linkDistBenchRoot(): void {
     if (!existsSync(link)) symlinkSync(path.join('..', name), link);
   }
 }
+
+/** True when running from dist-bench/ (npm run bench), false from the TypeScript sources (the CI smoke). */
+export const COMPILED = fileURLToPath(import.meta.url).endsWith('.js');
+
+/**
+ * The path of a bench script for a child process: `bench/<name>.js` compiled, `bench/<name>.ts` from
+ * the sources, where the child inherits this process's `--import ts-child-loader.mjs` (process.execArgv).
+ */
+export function benchScript(name: string): string {
+  const benchDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+  return path.join(benchDir, `${name}.${COMPILED ? 'js' : 'ts'}`);
+}

@@ -1,8 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { SeederReady, SeederRequest } from '../seeder-process.js';
 import { withTimeout } from './net.js';
+import { benchScript } from './paths.js';
 
 export interface Seeder extends SeederReady {
   /** The file's bytes, to check what every server returns. */
@@ -10,7 +9,7 @@ export interface Seeder extends SeederReady {
   stop(): Promise<void>;
 }
 
-const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'seeder-process.js');
+const CHILD = benchScript('seeder-process');
 
 /** Forks bench/seeder-process and waits until it seeds `data` (written beforehand to `dataPath`). */
 export async function startSeeder(request: SeederRequest, data: Buffer): Promise<Seeder> {
@@ -35,5 +34,27 @@ export async function startSeeder(request: SeederRequest, data: Buffer): Promise
       child.send('stop');
       await withTimeout(exited, 10_000, 'stopping the seeder').catch(() => child.kill('SIGKILL'));
     },
+  };
+}
+
+/**
+ * The same file seeded by libtorrent-rasterbar (test/fixtures/libtorrent-swarm.ts: a tracker in this
+ * process, the seeder a Python child), TCP only: a real, non-WebTorrent client on the other end.
+ */
+export async function startLibtorrentSeeder(request: Omit<SeederRequest, 'dataPath'>, data: Buffer): Promise<Seeder> {
+  const { startLibtorrentSwarm } = await import('../../test/fixtures/libtorrent-swarm.js');
+  const swarm = await startLibtorrentSwarm({
+    name: request.name,
+    files: [{ path: request.fileName, data }],
+    transport: 'tcp',
+  });
+  return {
+    infoHash: swarm.infoHash,
+    magnetUri: swarm.magnetUri,
+    trackerUrl: swarm.trackerUrl,
+    torrentFile: swarm.torrentFile.toString('base64'),
+    filePath: `${request.name}/${request.fileName}`,
+    data,
+    stop: () => swarm.stop(),
   };
 }

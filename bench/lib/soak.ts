@@ -19,6 +19,7 @@ import {
 } from './soak-clients.js';
 import { soakFileSize, soakFixture } from './soak-fixture.js';
 import { median } from './stats.js';
+import { benchScript } from './paths.js';
 
 export interface SoakOptions {
   clients: number;
@@ -108,6 +109,9 @@ export interface SoakReport {
     activeTorrentsMiB: number;
     /** The same, 10 s after the clients stopped: what the load left behind. */
     afterLoadMiB: number;
+    /** process.memoryUsage() (MiB) at the end of each of those two windows: where the RSS sits. */
+    activeTorrentsBreakdown: MemoryBreakdown;
+    afterLoadBreakdown: MemoryBreakdown;
   };
   eventLoopMs: { p50: number; p99: number; max: number };
   /** The clients' event-loop delay (in-process runs: the same loop as the server's). */
@@ -118,21 +122,42 @@ export interface SoakReport {
   warnings: string[];
 }
 
+export interface MemoryBreakdown {
+  rssMiB: number;
+  heapTotalMiB: number;
+  heapUsedMiB: number;
+  externalMiB: number;
+  arrayBuffersMiB: number;
+}
+
 const MIB = 2 ** 20;
 const toMiB = (bytes: number) => bytes / MIB;
 const AFTER_LOAD_SETTLE_MS = 10_000;
 
-/** Median RSS of this process (our server, in isolated runs) over `ms`, sampled every 250 ms. */
-async function medianRss(ms: number): Promise<number> {
-  const values: number[] = [];
-  for (const end = Date.now() + ms; Date.now() < end;) {
-    values.push(toMiB(process.memoryUsage().rss));
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  return median(values);
+function breakdown(): MemoryBreakdown {
+  const m = process.memoryUsage();
+  return {
+    rssMiB: toMiB(m.rss),
+    heapTotalMiB: toMiB(m.heapTotal),
+    heapUsedMiB: toMiB(m.heapUsed),
+    externalMiB: toMiB(m.external),
+    arrayBuffersMiB: toMiB(m.arrayBuffers),
+  };
 }
 
-const CLIENT_CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'soak-client-process.js');
+/** Median RSS of this process (our server, in isolated runs) over `ms`, sampled every 250 ms. */
+async function medianRss(ms: number): Promise<{ medianMiB: number; last: MemoryBreakdown }> {
+  const values: number[] = [];
+  let last = breakdown();
+  for (const end = Date.now() + ms; Date.now() < end;) {
+    last = breakdown();
+    values.push(last.rssMiB);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return { medianMiB: median(values), last };
+}
+
+const CLIENT_CHILD = benchScript('soak-client-process');
 const COMPILED = fileURLToPath(import.meta.url).endsWith('.js');
 
 interface SoakTorrent {
@@ -216,7 +241,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         throw new Error(`probe of ${t.infoHash}: ${probe.status} ${String(probe.headers['content-range'])}`);
     }
     // RSS with every torrent active and no stream (issue 11's "10 active torrents" figure).
-    const activeTorrentsMiB = await medianRss(5000);
+    const active = await medianRss(5000);
     const clientOptions: SoakClientOptions = {
       ...shape,
       targets: torrents.map((t) => ({ url: `${server.url}/stream/proxy/${t.infoHash}`, size: t.size })),
@@ -255,7 +280,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     clientProcessMiB = result.rssMiB ?? clientProcessMiB;
     // Does memory come back once the players are gone?
     await new Promise((resolve) => setTimeout(resolve, AFTER_LOAD_SETTLE_MS));
-    const afterLoadMiB = await medianRss(5000);
+    const afterLoad = await medianRss(5000);
     log(progressLine(sampler.samples, { counters: result.counters, elapsedMs: result.elapsedMs }));
 
     const rss = rssSummary(sampler.samples, durationMs, warmupFraction);
@@ -289,7 +314,15 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       sources: result.sources,
       latencyMs: { firstByte: result.firstByteMs, complete: result.completeMs },
       throughputMiBps: toMiB(result.counters.bytes) / (result.elapsedMs / 1000),
-      rss: { ...rss, samples: sampler.samples, clientProcessMiB, activeTorrentsMiB, afterLoadMiB },
+      rss: {
+        ...rss,
+        samples: sampler.samples,
+        clientProcessMiB,
+        activeTorrentsMiB: active.medianMiB,
+        afterLoadMiB: afterLoad.medianMiB,
+        activeTorrentsBreakdown: active.last,
+        afterLoadBreakdown: afterLoad.last,
+      },
       eventLoopMs: sampler.eventLoop(),
       clientEventLoopMs: result.clientEventLoopMs,
       failures: [],
