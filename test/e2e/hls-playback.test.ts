@@ -7,23 +7,13 @@ import { promisify } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { json, request, waitFor } from '../fixtures/http.js';
 import { mediaFixtures } from '../fixtures/media-files.js';
+import { CHROMIUM, LAUNCH_ARGS, requireTool } from '../fixtures/chromium.js';
 import { startTestServer, type TestServer } from '../fixtures/server.js';
 import { startSwarm, type Swarm } from '../fixtures/swarm.js';
 
 // Real Chromium plays two MKVs it cannot play as they are, through the dashboard's player and the
 // server's on-demand HLS: H.264 + AC-3 (video copied, audio to AAC) and HEVC + AAC (video to H.264).
 
-const CHROMIUM = '/usr/bin/chromium';
-const LAUNCH_ARGS = [
-  '--headless=new',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const AC3_NAME = 'Clip H264 AC3.mkv';
 const HEVC_NAME = 'Clip HEVC AAC.mkv';
 const run = promisify(execFile);
@@ -32,11 +22,6 @@ let swarm: Swarm;
 let server: TestServer;
 let browser: Browser;
 let workDir: string;
-
-function requireTool(file: string, pkg: string): void {
-  if (!existsSync(file))
-    throw new Error(`${file} not found: these tests need Debian's ${pkg}. Install it with: apt-get install -y ${pkg}`);
-}
 
 beforeAll(async () => {
   requireTool(CHROMIUM, 'chromium');

@@ -1,5 +1,4 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,24 +10,14 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { eventsRoutes } from '../../src/http/torrents/events.routes.js';
 import { silentLogger } from '../../src/logger.js';
 import { json, request, waitFor } from '../fixtures/http.js';
+import { CHROMIUM, LAUNCH_ARGS, requireTool } from '../fixtures/chromium.js';
 import { startTestServer, type TestServer } from '../fixtures/server.js';
 import { startSwarm, type Swarm } from '../fixtures/swarm.js';
 
 // The pages driven by a real Chromium against the real server and a loopback swarm seeding a real
 // WebM (made with ffmpeg, a keyframe every second so seeks land quickly) and an SRT subtitle.
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../test-artifacts');
-const LAUNCH_ARGS = [
-  '--headless=new',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const VIDEO_NAME = 'Test Clip.webm';
 const SUBTITLE_NAME = 'Test Clip.en.srt';
 const SRT = '1\n00:00:00,500 --> 00:00:19,500\nHello from the loopback swarm\n';
@@ -37,14 +26,6 @@ let swarm: Swarm;
 let server: TestServer;
 let browser: Browser;
 let workDir: string;
-
-/** Fails (never skips) with the fix spelled out: a missing browser must not look like a pass. */
-function requireTool(file: string, pkg: string): void {
-  if (!existsSync(file))
-    throw new Error(
-      `${file} not found: the web e2e tests need Debian's ${pkg}. Install it with: apt-get install -y ${pkg}`,
-    );
-}
 
 async function makeWebm(dir: string): Promise<Buffer> {
   const out = path.join(dir, 'clip.webm');

@@ -1,6 +1,7 @@
 import { json, request, type RawResponse } from '../fixtures/http.js';
 import { startLibtorrentSwarm, type LibtorrentSwarm } from '../fixtures/libtorrent-swarm.js';
 import { seededRandom } from '../fixtures/random.js';
+import { addTorrentFile, mainStreamUrl } from '../fixtures/torrent-api.js';
 import { startTestServer, type TestServer } from '../fixtures/server.js';
 
 // Interop with a client that is not WebTorrent: libtorrent-rasterbar 2.0 (Debian's python3-libtorrent,
@@ -13,30 +14,8 @@ const KIB = 1024;
 
 const mainFileOf = (swarm: LibtorrentSwarm) => swarm.files[0]!.data;
 
-/**
- * The main file's stream URL, with its fileIndex looked up by path (pad files shift indices).
- * Explicit on purpose: without fileIndex the cache can answer with another finished file of the
- * torrent for a moment after it finished (see the report of this suite / cache.service lookup()).
- */
-async function mainStreamUrl(server: TestServer, swarm: LibtorrentSwarm): Promise<string> {
-  const info = await json(`${server.url}/stream/info/${swarm.infoHash}`);
-  const wanted = `${swarm.name}/${swarm.files[0]!.path}`;
-  const file = (info.body.data?.files ?? []).find((f: { path: string }) => f.path === wanted);
-  if (!file) throw new Error(`${wanted} not in /stream/info: ${JSON.stringify(info.body)}`);
-  return `${server.url}/stream/proxy/${swarm.infoHash}?fileIndex=${file.index}`;
-}
-
 const addMagnet = (server: TestServer, magnetUri: string) =>
   json(`${server.url}/api/torrents`, { method: 'POST', body: { magnetUri } });
-
-async function addTorrentFile(server: TestServer, torrentFile: Buffer) {
-  const res = await fetch(`${server.url}/api/torrents`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-bittorrent' },
-    body: torrentFile,
-  });
-  return { status: res.status, body: (await res.json()) as any };
-}
 
 /** Every file path under `dir`, '/'-separated and relative to it. */
 

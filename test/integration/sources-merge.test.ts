@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { json, request } from '../fixtures/http.js';
+import { addTorrentFile } from '../fixtures/torrent-api.js';
 import { startTestServer, type TestServer } from '../fixtures/server.js';
 import { startSwarm, standardFiles, type Swarm } from '../fixtures/swarm.js';
 
@@ -15,15 +16,6 @@ const videoOf = (swarm: Swarm) => swarm.files[0]!.data;
 
 async function addMagnet(server: TestServer, magnetUri: string) {
   return json(`${server.url}/api/torrents`, { method: 'POST', body: { magnetUri } });
-}
-
-async function addTorrentFile(server: TestServer, torrentFile: Buffer) {
-  const res = await fetch(`${server.url}/api/torrents`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-bittorrent' },
-    body: torrentFile,
-  });
-  return { status: res.status, body: (await res.json()) as any };
 }
 
 /** A BEP 19 web seed: serves the swarm's files by path with single Range requests, counting them. */

@@ -1,5 +1,6 @@
 import { json, request } from '../fixtures/http.js';
 import { startLibtorrentSwarm, type LibtorrentSwarm } from '../fixtures/libtorrent-swarm.js';
+import { mainStreamUrl } from '../fixtures/torrent-api.js';
 import { startTestServer, type TestServer } from '../fixtures/server.js';
 import { standardFiles } from '../fixtures/swarm.js';
 
@@ -19,18 +20,9 @@ async function firstRange(server: TestServer, swarm: LibtorrentSwarm) {
   const t0 = performance.now();
   const added = await json(`${server.url}/api/torrents`, { method: 'POST', body: { magnetUri: swarm.magnetUri } });
   expect(added.status).toBeLessThan(300);
-  const url = await videoUrl(server, swarm);
+  const url = await mainStreamUrl(server, swarm);
   const res = await request(url, { headers: { range: `bytes=${start}-${end}` } });
   return { res, ms: performance.now() - t0, expected: video.subarray(start, end + 1), url };
-}
-
-/** libtorrent orders files its own way: look the video's index up by path. */
-async function videoUrl(server: TestServer, swarm: LibtorrentSwarm): Promise<string> {
-  const info = await json(`${server.url}/stream/info/${swarm.infoHash}`);
-  const wanted = `${swarm.name}/${swarm.files[0]!.path}`;
-  const file = (info.body.data?.files ?? []).find((f: { path: string }) => f.path === wanted);
-  if (!file) throw new Error(`${wanted} not in /stream/info: ${JSON.stringify(info.body)}`);
-  return `${server.url}/stream/proxy/${swarm.infoHash}?fileIndex=${file.index}`;
 }
 
 describe.each(['utp', 'tcp'] as const)('a libtorrent seeder that speaks only %s', (transport) => {
