@@ -7,6 +7,8 @@ import type { Disk } from '../ports/disk.js';
 import type { FileStore } from '../ports/file-store.js';
 import type { SharedLeases } from '../ports/leases.js';
 import type { TorrentMetaStore } from '../ports/torrent-meta-store.js';
+import { CacheNodes } from './cache-nodes.js';
+import { OutageMemo } from './cache-outage.js';
 import { sweepOrphans, type OrphanSweepResult } from './cache-orphans.js';
 import { rebuildIndex, type RebuildResult } from './cache-rebuild.js';
 import { isIndexUnavailable } from './guarded-cache-index.js';
@@ -28,8 +30,6 @@ const TOUCH_THROTTLE_MS = 10_000;
 const VERIFIED_FOR_MS = 10_000;
 /** Remembered per-file facts are dropped past this many keys: bounded memory, worst case one extra stat or write. */
 const MEMO_LIMIT = 10_000;
-/** While the index is unreachable, finished files are offered to it again this often. */
-const PENDING_RETRY_MS = 2000;
 
 export interface CacheServiceDeps {
   index: CacheIndex;
@@ -77,21 +77,15 @@ export class CacheService implements CachedFileLookup, CachedTorrents {
   private readonly downloadDir: string;
   private readonly logger: Logger;
   private readonly node: NodeIdentity;
-  private readonly shared: SharedLeases | undefined;
+  private readonly nodes: CacheNodes;
+  /** While the index is unreachable, the files this process has seen keep streaming from disk. */
+  private readonly outage: OutageMemo;
   private readonly leases = new Leases();
   private readonly counters = { hits: 0, misses: 0, evictions: 0 };
   private readonly lastTouch = new Map<string, number>();
   private readonly verifiedAt = new Map<string, number>();
   /** Default file of a cached torrent, from its stored .torrent (never changes for an info hash). */
   private readonly defaultFiles = new Map<string, number>();
-  /**
-   * Entries this process has seen (looked up or recorded): while the index is unreachable, these files
-   * keep streaming from disk. Finished files the index could not take wait in `pending` and are written
-   * once it answers again.
-   */
-  private readonly known = new Map<string, CacheEntry>();
-  private readonly pending = new Map<string, CacheEntry>();
-  private flushing: Promise<void> | undefined;
 
   constructor(deps: CacheServiceDeps) {
     ({
@@ -102,9 +96,10 @@ export class CacheService implements CachedFileLookup, CachedTorrents {
       clock: this.clock,
       downloadDir: this.downloadDir,
       logger: this.logger,
-      shared: this.shared,
     } = deps);
     this.node = deps.node ?? new NodeIdentity('local', undefined, false);
+    this.nodes = new CacheNodes({ index: this.index, node: this.node, shared: deps.shared, logger: this.logger });
+    this.outage = new OutageMemo({ index: this.index, clock: this.clock, logger: this.logger });
   }
 
   // ---- reading ----
@@ -120,18 +115,12 @@ export class CacheService implements CachedFileLookup, CachedTorrents {
       this.counters.misses++;
       return undefined;
     }
-    const holder = this.node.holderOf(entry);
+    const holder = this.nodes.holderOf(entry);
     if (holder === 'other') {
-      // Another instance's disk holds it: served from there while that node is alive (a gone node's
-      // file is a miss here, downloaded again and then recorded as this node's).
-      const nodeUrl = localOnly ? undefined : await this.peerUrl(entry);
-      if (nodeUrl === undefined) {
-        this.counters.misses++;
-        return undefined;
-      }
-      this.counters.hits++;
-      const { fileIndex: index, fileName, size, createdAt } = entry;
-      return { fileIndex: index, fileName, size, createdAt, node: entry.node!, nodeUrl };
+      // Another instance's disk holds it.
+      const peerFile = await this.nodes.peerFile(entry, localOnly);
+      this.counters[peerFile ? 'hits' : 'misses']++;
+      return peerFile;
     }
     const absolutePath = this.absolutePath(entry);
     if (!(await this.onDisk(entry, absolutePath))) {
@@ -141,7 +130,7 @@ export class CacheService implements CachedFileLookup, CachedTorrents {
       }
       // The file vanished or changed under us: never serve it, forget it.
       this.logger.warn({ infoHash, fileIndex: entry.fileIndex }, 'cached file missing on disk; dropping entry');
-      this.known.delete(leaseKey(infoHash, entry.fileIndex));
+      this.outage.forget(infoHash, entry.fileIndex);
       await this.index.remove(infoHash, entry.fileIndex).catch((err: unknown) => {
         if (!isIndexUnavailable(err)) throw err;
       });
@@ -149,7 +138,7 @@ export class CacheService implements CachedFileLookup, CachedTorrents {
       return undefined;
     }
     this.counters.hits++;
-    if (holder === 'unknown') this.claim(entry);
+    if (holder === 'unknown') this.nodes.claim(entry);
     const release = this.lease(infoHash, entry.fileIndex);
     this.touch(entry);
     return {
@@ -165,7 +154,7 @@ export class CacheService implements CachedFileLookup, CachedTorrents {
   /** Marks a file as being read (not evictable) until the returned function is called. */
   lease(infoHash: string, fileIndex: number): () => void {
     const local = this.leases.take(infoHash, fileIndex);
-    const shared = this.shared?.take(infoHash, fileIndex);
+    const shared = this.nodes.leaseInCluster(infoHash, fileIndex);
     return () => {
       local();
       shared?.();
@@ -221,7 +210,7 @@ export class CacheService implements CachedFileLookup, CachedTorrents {
 
   async remove(infoHash: string, deleteFiles: boolean): Promise<boolean> {
     const removed = await this.index.remove(infoHash);
-    for (const key of [...this.known.keys()]) if (key.startsWith(`${infoHash}:`)) this.known.delete(key);
+    this.outage.forgetTorrent(infoHash);
     if (deleteFiles) await this.removeTorrentFiles(infoHash);
     return removed > 0;
   }
@@ -247,7 +236,7 @@ export class CacheService implements CachedFileLookup, CachedTorrents {
       node: this.node.id,
       nodeUrl: this.node.url,
     };
-    this.remember(entry);
+    this.outage.remember(entry);
     // The .torrent first, then the entry: an entry without its stored .torrent would let a request for
     // the default file pick among the cached files alone (a subtitle that finished first, say).
     this.metaStore
@@ -260,28 +249,10 @@ export class CacheService implements CachedFileLookup, CachedTorrents {
           if (!isIndexUnavailable(err))
             return this.logger.error({ err, infoHash: event.infoHash }, 'could not record cached file');
           // The index catches up when it answers again; meanwhile the file streams from what we know.
-          this.pending.set(leaseKey(entry.infoHash, entry.fileIndex), entry);
-          this.flushing ??= this.flushPending().finally(() => (this.flushing = undefined));
+          this.outage.writeLater(entry);
         },
       );
   };
-
-  /** Writes the finished files the index missed, retrying every few seconds until it answers. */
-  private async flushPending(): Promise<void> {
-    while (this.pending.size > 0) {
-      await this.clock.sleep(PENDING_RETRY_MS);
-      for (const [key, entry] of this.pending) {
-        try {
-          await this.index.upsert(entry);
-          this.pending.delete(key);
-        } catch (err) {
-          if (!isIndexUnavailable(err)) this.pending.delete(key);
-          break;
-        }
-      }
-    }
-    this.logger.info('cache index caught up with the files finished while it was unreachable');
-  }
 
   // ---- upkeep (the cleaner's side) ----
 
@@ -300,7 +271,6 @@ export class CacheService implements CachedFileLookup, CachedTorrents {
     return this.disk.freeBytes(this.downloadDir);
   }
 
-  /** Least recently accessed entries first. */
   /** Least recently accessed entries of this node first. */
   oldest(limit: number): Promise<CacheEntry[]> {
     return this.index.oldest(limit, this.node.scope);
@@ -312,10 +282,10 @@ export class CacheService implements CachedFileLookup, CachedTorrents {
    * and .torrent files of torrents left with no cached file.
    */
   async evict(batch: readonly CacheEntry[]): Promise<void> {
-    const entries = await this.unreadInCluster(batch.filter((e) => this.node.holderOf(e) === 'mine'));
+    const entries = await this.nodes.unreadInCluster(batch.filter((e) => this.nodes.holderOf(e) === 'mine'));
     if (entries.length === 0) return;
     await this.index.removeMany(entries);
-    for (const e of entries) this.known.delete(leaseKey(e.infoHash, e.fileIndex));
+    for (const e of entries) this.outage.forget(e.infoHash, e.fileIndex);
     const unread = entries.filter((e) => !this.leases.has(e.infoHash, e.fileIndex));
     await Promise.all(unread.map((entry) => this.disk.removeFile(this.absolutePath(entry))));
     this.counters.evictions += entries.length;
@@ -355,7 +325,7 @@ export class CacheService implements CachedFileLookup, CachedTorrents {
       logger: this.logger,
       node: this.node,
     };
-    const { result, verified } = await rebuildIndex(parts, isActive, (entry) => this.remember(entry));
+    const { result, verified } = await rebuildIndex(parts, isActive, (entry) => this.outage.remember(entry));
     if (result.indexed > 0 || result.verifying > 0)
       this.logger.info(result, 'cache index rebuilt from the files on disk');
     verified.then(
@@ -375,37 +345,6 @@ export class CacheService implements CachedFileLookup, CachedTorrents {
   async dropMissingFiles(): Promise<number> {
     const sizeOnDisk = (entry: CacheEntry) => this.disk.fileSize(this.absolutePath(entry));
     return (await checkEntriesAtStartup(this.index, this.node, sizeOnDisk, this.logger)).dropped;
-  }
-
-  /** The node's URL while it is alive (its heartbeat's, else the entry's when nothing tells liveness). */
-  private async peerUrl(entry: CacheEntry): Promise<string | undefined> {
-    if (!this.shared) return entry.nodeUrl;
-    try {
-      return await this.shared.liveUrl(entry.node!);
-    } catch {
-      return entry.nodeUrl; // Redis is down: try the node anyway
-    }
-  }
-
-  /** An entry recorded before nodes whose file is on this disk becomes this node's. */
-  private claim(entry: CacheEntry): void {
-    this.index.upsert({ ...entry, node: this.node.id, nodeUrl: this.node.url }).catch((err: unknown) => {
-      if (!isIndexUnavailable(err)) this.logger.warn({ err }, 'could not record the node of a cache entry');
-    });
-  }
-
-  /** Leaves out what any node of the cluster reads (a proxied stream reads on the holder, which leases it). */
-  private async unreadInCluster(entries: CacheEntry[]): Promise<CacheEntry[]> {
-    if (!this.shared || entries.length === 0) return entries;
-    let read: Set<string>;
-    try {
-      read = await this.shared.readers(entries.map((e) => leaseKey(e.infoHash, e.fileIndex)));
-    } catch (err) {
-      // Who reads what is unknown while Redis is away: evict nothing rather than a file being streamed.
-      this.logger.warn({ err: (err as Error).message }, 'eviction postponed: the shared leases are unreachable');
-      return [];
-    }
-    return entries.filter((e) => !read.has(leaseKey(e.infoHash, e.fileIndex)));
   }
 
   // ---- private ----
@@ -432,28 +371,16 @@ export class CacheService implements CachedFileLookup, CachedTorrents {
     return true;
   }
 
-  private remember(entry: CacheEntry): void {
-    if (this.known.size > MEMO_LIMIT) this.known.clear();
-    this.known.set(leaseKey(entry.infoHash, entry.fileIndex), entry);
-  }
-
   /** The index's answer, or, while it is unreachable, what this process knows (undefined: a miss). */
   private async findEntry(infoHash: string, fileIndex: number | undefined): Promise<CacheEntry | undefined> {
     try {
       const entry = await this.lookup(infoHash, fileIndex);
-      if (entry) this.remember(entry);
+      if (entry) this.outage.remember(entry);
       return entry;
     } catch (err) {
       if (!isIndexUnavailable(err)) throw err;
-      const index = fileIndex ?? this.defaultFiles.get(infoHash);
-      return index === undefined ? this.knownDefault(infoHash) : this.known.get(leaseKey(infoHash, index));
+      return this.outage.recall(infoHash, fileIndex ?? this.defaultFiles.get(infoHash));
     }
-  }
-
-  private knownDefault(infoHash: string): CacheEntry | undefined {
-    const files = [...this.known.values()].filter((e) => e.infoHash === infoHash);
-    const wanted = defaultFileIndex(files.map((e) => ({ index: e.fileIndex, name: e.fileName, length: e.size })));
-    return files.find((e) => e.fileIndex === wanted);
   }
 
   private async lookup(infoHash: string, fileIndex: number | undefined): Promise<CacheEntry | undefined> {
