@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { defaultFileIndex } from '../domain/default-file.js';
 import type { Logger } from '../logger.js';
 import type { CacheBackend, CacheEntry, CacheIndex, CacheTotals } from '../ports/cache-index.js';
 import type { Clock } from '../ports/clock.js';
@@ -7,29 +6,21 @@ import type { Disk } from '../ports/disk.js';
 import type { FileStore } from '../ports/file-store.js';
 import type { SharedLeases } from '../ports/leases.js';
 import type { TorrentMetaStore } from '../ports/torrent-meta-store.js';
+import { DefaultFiles } from './cache-default-file.js';
 import { CacheNodes } from './cache-nodes.js';
-import { OutageMemo } from './cache-outage.js';
 import { sweepOrphans, type OrphanSweepResult } from './cache-orphans.js';
+import { OutageMemo } from './cache-outage.js';
+import { ReadChecks } from './cache-read-checks.js';
 import { rebuildIndex, type RebuildResult } from './cache-rebuild.js';
+import { describeCached, groupByTorrent } from './cache-view.js';
 import { isIndexUnavailable } from './guarded-cache-index.js';
-import { Leases, leaseKey } from './leases.js';
+import { Leases } from './leases.js';
 import type { CachedTorrents } from './library.service.js';
 import { checkEntriesAtStartup } from './node-entries.js';
 import { NodeIdentity } from './node-identity.js';
 import type { CachedFile, CachedFileLookup, PeerFile } from './stream.service.js';
 import type { FileDoneListener } from './torrent.service.js';
-import { fileView, type TorrentView } from './torrent-status.js';
-import { isPadFile } from '../domain/pad-file.js';
-
-/** lastAccessed is written at most this often per file: reads are hot, the index need not be. */
-const TOUCH_THROTTLE_MS = 10_000;
-/**
- * A file checked on disk is trusted this long. The index is the truth (eviction removes the entry
- * before the file); the check only catches files deleted behind our back, so it need not run per request.
- */
-const VERIFIED_FOR_MS = 10_000;
-/** Remembered per-file facts are dropped past this many keys: bounded memory, worst case one extra stat or write. */
-const MEMO_LIMIT = 10_000;
+import type { TorrentView } from './torrent-status.js';
 
 export interface CacheServiceDeps {
   index: CacheIndex;
@@ -72,34 +63,38 @@ export class CacheService implements CachedFileLookup, CachedTorrents {
   private readonly index: CacheIndex;
   private readonly metaStore: TorrentMetaStore;
   private readonly disk: Disk;
-  private readonly files: FileStore;
   private readonly clock: Clock;
   private readonly downloadDir: string;
   private readonly logger: Logger;
   private readonly node: NodeIdentity;
+  /** What the upkeep modules (rebuild, orphan sweep) work with: the deps, with this node. */
+  private readonly parts: CacheServiceDeps & { node: NodeIdentity };
+  private readonly leases = new Leases();
+  private readonly counters = { hits: 0, misses: 0, evictions: 0 };
+  /** Which entry a lookup means (the default file of a torrent, remembered). */
+  private readonly defaults: DefaultFiles;
+  /** Per hit, throttled: is the file still on disk, and its access time. */
+  private readonly checks: ReadChecks;
+  /** Whose disk holds an entry's file, and who reads what across the cluster. */
   private readonly nodes: CacheNodes;
   /** While the index is unreachable, the files this process has seen keep streaming from disk. */
   private readonly outage: OutageMemo;
-  private readonly leases = new Leases();
-  private readonly counters = { hits: 0, misses: 0, evictions: 0 };
-  private readonly lastTouch = new Map<string, number>();
-  private readonly verifiedAt = new Map<string, number>();
-  /** Default file of a cached torrent, from its stored .torrent (never changes for an info hash). */
-  private readonly defaultFiles = new Map<string, number>();
 
   constructor(deps: CacheServiceDeps) {
     ({
       index: this.index,
       metaStore: this.metaStore,
       disk: this.disk,
-      files: this.files,
       clock: this.clock,
       downloadDir: this.downloadDir,
       logger: this.logger,
     } = deps);
     this.node = deps.node ?? new NodeIdentity('local', undefined, false);
+    this.parts = { ...deps, node: this.node };
+    this.defaults = new DefaultFiles(this.index, this.metaStore);
     this.nodes = new CacheNodes({ index: this.index, node: this.node, shared: deps.shared, logger: this.logger });
     this.outage = new OutageMemo({ index: this.index, clock: this.clock, logger: this.logger });
+    this.checks = new ReadChecks({ index: this.index, disk: this.disk, clock: this.clock, logger: this.logger });
   }
 
   // ---- reading ----
@@ -123,7 +118,7 @@ export class CacheService implements CachedFileLookup, CachedTorrents {
       return peerFile;
     }
     const absolutePath = this.absolutePath(entry);
-    if (!(await this.onDisk(entry, absolutePath))) {
+    if (!(await this.checks.onDisk(entry, absolutePath))) {
       if (holder === 'unknown') {
         this.counters.misses++; // an old entry whose file is on some other node's disk: not ours to drop
         return undefined;
@@ -140,7 +135,7 @@ export class CacheService implements CachedFileLookup, CachedTorrents {
     this.counters.hits++;
     if (holder === 'unknown') this.nodes.claim(entry);
     const release = this.lease(infoHash, entry.fileIndex);
-    this.touch(entry);
+    this.checks.touch(entry);
     return {
       fileIndex: entry.fileIndex,
       fileName: entry.fileName,
@@ -198,12 +193,7 @@ export class CacheService implements CachedFileLookup, CachedTorrents {
   }
 
   async list(): Promise<TorrentView[]> {
-    const byTorrent = new Map<string, CacheEntry[]>();
-    for (const entry of await this.index.all()) {
-      const list = byTorrent.get(entry.infoHash) ?? [];
-      list.push(entry);
-      byTorrent.set(entry.infoHash, list);
-    }
+    const byTorrent = groupByTorrent(await this.index.all());
     const views = await Promise.all([...byTorrent].map(([hash, entries]) => this.describe(hash, entries)));
     return views.sort((a, b) => Date.parse(b.addedAt) - Date.parse(a.addedAt));
   }
@@ -303,11 +293,7 @@ export class CacheService implements CachedFileLookup, CachedTorrents {
 
   /** Removes files no entry owns and no active torrent is writing, once they are older than `graceCutoff`. */
   sweepOrphans(graceCutoff: number, isActive: (infoHash: string) => boolean): Promise<OrphanSweepResult> {
-    return sweepOrphans(
-      { index: this.index, metaStore: this.metaStore, disk: this.disk, downloadDir: this.downloadDir, node: this.node },
-      graceCutoff,
-      isActive,
-    );
+    return sweepOrphans(this.parts, graceCutoff, isActive);
   }
 
   /**
@@ -315,17 +301,7 @@ export class CacheService implements CachedFileLookup, CachedTorrents {
    * costs a scan, not the library. Files that need their pieces checked are indexed in the background.
    */
   async rebuild(isActive: (infoHash: string) => boolean): Promise<RebuildResult> {
-    const parts = {
-      index: this.index,
-      metaStore: this.metaStore,
-      disk: this.disk,
-      files: this.files,
-      downloadDir: this.downloadDir,
-      clock: this.clock,
-      logger: this.logger,
-      node: this.node,
-    };
-    const { result, verified } = await rebuildIndex(parts, isActive, (entry) => this.outage.remember(entry));
+    const { result, verified } = await rebuildIndex(this.parts, isActive, (entry) => this.outage.remember(entry));
     if (result.indexed > 0 || result.verifying > 0)
       this.logger.info(result, 'cache index rebuilt from the files on disk');
     verified.then(
@@ -358,88 +334,19 @@ export class CacheService implements CachedFileLookup, CachedTorrents {
     await this.metaStore.remove(infoHash);
   }
 
-  private async onDisk(entry: CacheEntry, absolutePath: string): Promise<boolean> {
-    const key = leaseKey(entry.infoHash, entry.fileIndex);
-    const now = this.clock.now();
-    if (now - (this.verifiedAt.get(key) ?? -Infinity) < VERIFIED_FOR_MS) return true;
-    if ((await this.disk.fileSize(absolutePath)) !== entry.size) {
-      this.verifiedAt.delete(key);
-      return false;
-    }
-    if (this.verifiedAt.size > MEMO_LIMIT) this.verifiedAt.clear();
-    this.verifiedAt.set(key, now);
-    return true;
-  }
-
   /** The index's answer, or, while it is unreachable, what this process knows (undefined: a miss). */
   private async findEntry(infoHash: string, fileIndex: number | undefined): Promise<CacheEntry | undefined> {
     try {
-      const entry = await this.lookup(infoHash, fileIndex);
+      const entry = await this.defaults.entry(infoHash, fileIndex);
       if (entry) this.outage.remember(entry);
       return entry;
     } catch (err) {
       if (!isIndexUnavailable(err)) throw err;
-      return this.outage.recall(infoHash, fileIndex ?? this.defaultFiles.get(infoHash));
+      return this.outage.recall(infoHash, fileIndex ?? this.defaults.known(infoHash));
     }
-  }
-
-  private async lookup(infoHash: string, fileIndex: number | undefined): Promise<CacheEntry | undefined> {
-    if (fileIndex !== undefined) return this.index.get(infoHash, fileIndex);
-    const known = this.defaultFiles.get(infoHash);
-    if (known !== undefined) return this.index.get(infoHash, known);
-    const entries = await this.index.listByTorrent(infoHash);
-    if (entries.length === 0) return undefined;
-    const stored = await this.metaStore.load(infoHash);
-    const wanted = defaultFileIndex(
-      stored?.files ?? entries.map((e) => ({ index: e.fileIndex, name: e.fileName, length: e.size })),
-    );
-    if (stored && wanted !== undefined) {
-      if (this.defaultFiles.size > MEMO_LIMIT) this.defaultFiles.clear();
-      this.defaultFiles.set(infoHash, wanted);
-    }
-    return entries.find((e) => e.fileIndex === wanted);
-  }
-
-  private touch(entry: CacheEntry): void {
-    const key = leaseKey(entry.infoHash, entry.fileIndex);
-    const now = this.clock.now();
-    if (now - (this.lastTouch.get(key) ?? 0) < TOUCH_THROTTLE_MS) return;
-    this.lastTouch.set(key, now);
-    if (this.lastTouch.size > MEMO_LIMIT) this.lastTouch.clear();
-    this.index.touch(entry.infoHash, entry.fileIndex, now).catch((err: unknown) => {
-      // An outage is logged once, by the guard; anything else is worth a line.
-      if (!isIndexUnavailable(err)) this.logger.warn({ err }, 'cache touch failed');
-    });
   }
 
   private async describe(infoHash: string, entries: CacheEntry[]): Promise<TorrentView> {
-    const stored = await this.metaStore.load(infoHash);
-    const byIndex = new Map(entries.map((e) => [e.fileIndex, e]));
-    const known =
-      stored?.files ??
-      entries.map((e) => ({
-        index: e.fileIndex,
-        name: e.fileName,
-        path: e.path.split('/').slice(1).join('/'),
-        length: e.size,
-      }));
-    const files = known.filter((f) => !isPadFile(f.path)).map((f) => fileView(f, byIndex.has(f.index) ? f.length : 0));
-    const createdAt = Math.min(...entries.map((e) => e.createdAt));
-    return {
-      infoHash,
-      name: stored?.name ?? entries[0]!.torrentName,
-      status: 'complete',
-      progress: '100.00',
-      downloadSpeed: 0,
-      uploadSpeed: 0,
-      downloaded: entries.reduce((sum, e) => sum + e.size, 0),
-      uploaded: 0,
-      numPeers: 0,
-      activeStreams: 0,
-      timeRemaining: 0,
-      addedAt: new Date(createdAt).toISOString(),
-      cached: true,
-      files,
-    };
+    return describeCached(infoHash, entries, await this.metaStore.load(infoHash));
   }
 }
