@@ -10,6 +10,7 @@ import type { EngineTorrent, TorrentEngine, TorrentFileInfo, TorrentMeta } from 
 import { describeLiveTorrent, type TorrentView } from './torrent-status.js';
 import { isPadFile } from '../domain/pad-file.js';
 import { initialSources, learnSources, type KnownSources } from './torrent-sources.js';
+import { MetadataAttempts, withTimeout } from './torrent-attempts.js';
 
 export interface TorrentServiceOptions {
   timeoutMs: number;
@@ -70,26 +71,36 @@ interface ManagedTorrent {
   abort: AbortController;
 }
 
-const BACKOFF_BASE_MS = 1000;
 /** How long /health keeps warning after a download hit a full disk. */
 const DISK_WARNING_MS = 10 * 60_000;
 
 /**
- * Owns the lifecycle of torrents in the engine: metadata timeout, retries with exponential backoff,
- * failure reasons, wanted files and status. Knows nothing about HTTP or the cache's storage.
+ * Owns the lifecycle of torrents in the engine: start, sources merged from later adds, failure reasons,
+ * wanted files, idle stops and status. The metadata attempts (timeout, retries with exponential backoff)
+ * are in torrent-attempts.ts. Knows nothing about HTTP or the cache's storage.
  */
 export class TorrentService {
   private readonly torrents = new Map<string, ManagedTorrent>();
   private readonly fileDoneListeners: FileDoneListener[] = [];
   private diskFullAt: number | undefined;
   private storage: StorageGuard = { reserve: async () => undefined, releaseTorrent: () => undefined };
+  private readonly attempts: MetadataAttempts;
 
   constructor(
     private readonly engine: TorrentEngine,
     private readonly clock: Clock,
     private readonly options: TorrentServiceOptions,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.attempts = new MetadataAttempts({
+      engine,
+      clock,
+      logger,
+      timeoutMs: options.timeoutMs,
+      maxRetries: options.maxRetries,
+      releaseTorrent: (infoHash) => this.storage.releaseTorrent(infoHash),
+    });
+  }
 
   setStorageGuard(guard: StorageGuard): void {
     this.storage = guard;
@@ -190,7 +201,7 @@ export class TorrentService {
       metadata: Promise.resolve() as unknown as Promise<TorrentMeta>,
       abort: new AbortController(),
     };
-    managed.metadata = this.fetchMetadata(managed);
+    managed.metadata = this.attempts.fetch(managed, (engine, meta) => this.onMetadata(managed, engine, meta));
     managed.metadata.catch(() => undefined);
     this.torrents.set(input.infoHash, managed);
     return managed;
@@ -245,7 +256,8 @@ export class TorrentService {
   /** Waits for metadata up to `timeoutMs`; METADATA_TIMEOUT when it does not come, TORRENT_FAILED when the torrent gave up. */
   waitForMetadata(infoHash: string, timeoutMs = this.options.timeoutMs): Promise<TorrentMeta> {
     const managed = this.require(infoHash);
-    return this.withTimeout(
+    return withTimeout(
+      this.clock,
       managed.metadata,
       timeoutMs,
       () =>
@@ -317,90 +329,6 @@ export class TorrentService {
 
   private view(managed: ManagedTorrent): TorrentView {
     return describeLiveTorrent({ ...managed, fallbackName: managed.name });
-  }
-
-  private async fetchMetadata(managed: ManagedTorrent): Promise<TorrentMeta> {
-    const { signal } = managed.abort;
-    const attempts = this.options.maxRetries + 1;
-    let restarted = false;
-    for (let attempt = 1; attempt <= attempts; attempt++) {
-      // An abort during the backoff (the torrent was removed) ends the loop with TORRENT_FAILED below, never a raw
-      // AbortError; new sources end the backoff early.
-      if (attempt > 1 && !restarted) {
-        const wake = AbortSignal.any([signal, managed.sourcesChanged.signal]);
-        await this.clock.sleep(BACKOFF_BASE_MS * 2 ** (attempt - 2), wake).catch(() => undefined);
-      }
-      restarted = false;
-      if (signal.aborted) break;
-      const superseded = (managed.sourcesChanged = new AbortController());
-      const engine = this.engine.add(managed.sources.source);
-      managed.engine = engine;
-      try {
-        const meta = await this.withTimeout(
-          engine.ready,
-          this.options.timeoutMs,
-          () => new DomainError('METADATA_TIMEOUT', 'metadata timeout'),
-          AbortSignal.any([signal, superseded.signal]),
-        );
-        await this.onMetadata(managed, engine, meta);
-        return meta;
-      } catch (err) {
-        if (signal.aborted) break;
-        if (superseded.signal.aborted) {
-          // Not a failed attempt: the same attempt again, at once, from the richer source.
-          managed.engine = undefined;
-          await this.engine.remove(managed.infoHash, { deleteFiles: false });
-          restarted = true;
-          attempt--;
-          continue;
-        }
-        const permanent = err instanceof DomainError && err.code !== 'METADATA_TIMEOUT';
-        this.logger.warn({ infoHash: managed.infoHash, attempt, err: String(err) }, 'metadata attempt failed');
-        managed.engine = undefined;
-        await this.engine.remove(managed.infoHash, { deleteFiles: false });
-        if (permanent) return this.fail(managed, (err as Error).message, err as DomainError);
-        if (attempt === attempts) {
-          const reason =
-            err instanceof DomainError
-              ? `No peers found: no metadata after ${attempts} attempt${attempts === 1 ? '' : 's'} of ${Math.round(this.options.timeoutMs / 1000)} s`
-              : `Torrent failed: ${(err as Error).message}`;
-          return this.fail(managed, reason);
-        }
-      }
-    }
-    throw new DomainError('TORRENT_FAILED', `Torrent ${managed.infoHash} was removed`);
-  }
-
-  private fail(managed: ManagedTorrent, reason: string, cause?: DomainError): never {
-    managed.failure = reason;
-    this.storage.releaseTorrent(managed.infoHash);
-    this.logger.warn({ infoHash: managed.infoHash, reason }, 'torrent failed');
-    throw cause ?? new DomainError('TORRENT_FAILED', reason);
-  }
-
-  /** `promise`, or `timedOut()` after `ms` on the injected clock, or TORRENT_FAILED once `signal` aborts. */
-  private async withTimeout<T>(
-    promise: Promise<T>,
-    ms: number,
-    timedOut: () => Error,
-    signal?: AbortSignal,
-  ): Promise<T> {
-    const timer = new AbortController();
-    const stop = signal ? AbortSignal.any([signal, timer.signal]) : timer.signal;
-    const expired = this.clock.sleep(ms, stop).then(
-      () => {
-        throw timedOut();
-      },
-      () => {
-        throw new DomainError('TORRENT_FAILED', 'removed');
-      },
-    );
-    try {
-      return await Promise.race([promise, expired]);
-    } finally {
-      timer.abort();
-      expired.catch(() => undefined);
-    }
   }
 
   /** A running torrent died (its store failed): status `failed` with the reason, reservation freed. */
