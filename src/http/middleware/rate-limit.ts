@@ -1,6 +1,7 @@
 import type { Request, RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit, type Store } from 'express-rate-limit';
 import { sendError } from './error.middleware.js';
+import { memoryCounter, storeCounter, type FailureCounter } from './failure-counter.js';
 
 const MINUTE_MS = 60_000;
 
@@ -26,19 +27,19 @@ const clientKey = (req: Request): string =>
  * Wrong tokens per minute per address before 429: guessing stays slow whatever the other limits are.
  * Placed before authentication; only answers that really were 401 count (a player's aborted seeks and
  * long streams must not: express-rate-limit's skipSuccessfulRequests would count them until 'finish').
+ * With `store` (Redis in a cluster) the wrong tokens sent to any instance count together; without it,
+ * this process counts.
  */
 export function failedAuthLimit(perMinute: number, store?: Store): RequestHandler[] {
   if (perMinute <= 0) return [];
-  if (store) return [sharedFailedAuthLimit(perMinute, store)];
-  const failures = new Map<string, { count: number; resetAt: number }>();
-  const limiter: RequestHandler = (req, res, next) => {
+  const failures: FailureCounter = store ? storeCounter(store) : memoryCounter(MINUTE_MS);
+  const limiter: RequestHandler = async (req, res, next) => {
     const key = ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? 'unknown');
+    // An unreachable store lets requests through (authentication still runs), as the other limiters do.
+    const seen = await failures.get(key).catch(() => undefined);
     const now = Date.now();
-    const seen = failures.get(key);
-    if (seen && seen.resetAt <= now) failures.delete(key);
-    const current = failures.get(key);
-    if (current && current.count >= perMinute) {
-      const retry = Math.max(1, Math.ceil((current.resetAt - now) / 1000));
+    if (seen && seen.count >= perMinute && seen.resetAt > now) {
+      const retry = Math.max(1, Math.ceil((seen.resetAt - now) / 1000));
       res.setHeader('Retry-After', String(retry));
       sendError(
         res,
@@ -49,40 +50,11 @@ export function failedAuthLimit(perMinute: number, store?: Store): RequestHandle
       return;
     }
     res.once('finish', () => {
-      if (res.statusCode !== 401) return;
-      if (failures.size > 10_000) failures.clear(); // bounded memory under a spray of addresses
-      const entry = failures.get(key) ?? { count: 0, resetAt: Date.now() + MINUTE_MS };
-      entry.count++;
-      failures.set(key, entry);
+      if (res.statusCode === 401) void failures.increment(key).catch(() => undefined);
     });
     next();
   };
   return [limiter];
-}
-
-/** failedAuthLimit over a shared store: the wrong tokens sent to any instance count together. */
-function sharedFailedAuthLimit(perMinute: number, store: Store): RequestHandler {
-  return async (req, res, next) => {
-    const key = ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? 'unknown');
-    // An unreachable store lets requests through (authentication still runs), as the other limiters do.
-    const seen = await Promise.resolve(store.get?.(key)).catch(() => undefined);
-    const now = Date.now();
-    if (seen && seen.totalHits >= perMinute && seen.resetTime && seen.resetTime.getTime() > now) {
-      const retry = Math.max(1, Math.ceil((seen.resetTime.getTime() - now) / 1000));
-      res.setHeader('Retry-After', String(retry));
-      sendError(
-        res,
-        429,
-        'RATE_LIMITED',
-        `Too many requests with a wrong token from this address; try again in ${retry} s`,
-      );
-      return;
-    }
-    res.once('finish', () => {
-      if (res.statusCode === 401) void Promise.resolve(store.increment(key)).catch(() => undefined);
-    });
-    next();
-  };
 }
 
 /**
