@@ -1,3 +1,4 @@
+import type { RequestListener } from 'node:http';
 import type express from 'express';
 import type { Config } from './config.js';
 import type { Features } from './compose-features.js';
@@ -17,6 +18,7 @@ import { playlistRoutes } from './http/kodi/playlist.routes.js';
 import { posterRoutes } from './http/stremio/poster.routes.js';
 import { stremioConfigureRoutes } from './http/stremio/stremio-configure.routes.js';
 import { stremioRoutes } from './http/stremio/stremio.routes.js';
+import { streamLane } from './http/streams/stream-lane.js';
 import { streamRoutes } from './http/streams/stream.routes.js';
 import { subtitleRoutes } from './http/streams/subtitle.routes.js';
 import { metricsRoutes } from './http/system/metrics.routes.js';
@@ -38,11 +40,25 @@ export interface HttpSettings {
   metrics: Metrics & MetricsExposition;
 }
 
-/** Every router of the app, in mount order: this list is the whole HTTP surface. */
+/**
+ * What the HTTP server runs: the stream lane (players' stream reads on plain node:http) in front of the
+ * Express app, which answers everything else.
+ */
 export function composeHttp(
   s: HttpServices,
-  { config, logger, version, webDir, metrics }: HttpSettings,
-): express.Express {
+  settings: HttpSettings,
+): { app: express.Express; listener: RequestListener } {
+  const app = composeApp(s, settings);
+  const { logger, metrics, config } = settings;
+  const listener = streamLane(
+    { streams: s.streams, users: s.users, metrics, auth: s.auth, logger, nodeId: config.node.id },
+    app,
+  );
+  return { app, listener };
+}
+
+/** Every router of the app, in mount order: this list is the whole HTTP surface. */
+function composeApp(s: HttpServices, { config, logger, version, webDir, metrics }: HttpSettings): express.Express {
   return createApp(
     [
       loginRoutes(s.auth),

@@ -1,3 +1,4 @@
+import type { Express } from 'express';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import path from 'node:path';
@@ -36,6 +37,8 @@ export interface ServerOptions {
 
 export interface RunningServer {
   server: Server;
+  /** The Express app behind the stream lane (tests walk its routes). */
+  app: Express;
   url: string;
   torrents: TorrentService;
   cache: CacheService;
@@ -91,7 +94,7 @@ export async function startServer(config: Config, options: ServerOptions): Promi
     );
   }
   await features.media.hls.start();
-  const app = composeHttp(
+  const { app, listener } = composeHttp(
     { ...features, torrents, cacheAdmin: admin },
     {
       config,
@@ -133,7 +136,7 @@ export async function startServer(config: Config, options: ServerOptions): Promi
     // A trusted proxy (TRUST_PROXY, loopback by default) speaks for many clients: not capped per address.
     exempt: (address) => trusted(address, 0),
   };
-  const server = createHttpServer(serverOptions(limits), app);
+  const server = createHttpServer(serverOptions(limits), listener);
   applyServerLimits(server, limits, logger);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -172,5 +175,5 @@ export async function startServer(config: Config, options: ServerOptions): Promi
     })();
     return closing;
   };
-  return { server, url, torrents, cache, cleaner, close };
+  return { server, app, url, torrents, cache, cleaner, close };
 }

@@ -73,7 +73,7 @@ const OPEN = new Set([
 ]);
 
 test('every route in the router stack answers 401 without a token, except the open list', async () => {
-  const surface = walkStack(appStack(server.server));
+  const surface = walkStack(appStack(server.app));
   expect(surface.routes.length).toBeGreaterThan(30);
   const answers = await Promise.all(
     surface.routes.map(async ({ method, path }) => {

@@ -1,10 +1,11 @@
+import type { IncomingMessage } from 'node:http';
 import type { Request, RequestHandler, Response } from 'express';
 import type { AuthService } from '../../services/auth.service.js';
 import { loginPage } from '../auth/login-page.js';
 import { sendError } from './error.middleware.js';
 
 export const TOKEN_COOKIE = 'tss_token';
-const PATH_TOKEN = /^\/t\/([^/]+)(\/.*)?$/;
+export const PATH_TOKEN = /^\/t\/([^/]+)(\/.*)?$/;
 
 /** Paths that answer without a token: the health check, and what the login page itself needs. */
 function isOpen(req: Request): boolean {
@@ -53,7 +54,7 @@ function unauthorized(req: Request, res: Response, presented: boolean): void {
   sendError(res, 401, 'UNAUTHORIZED', message);
 }
 
-function bearer(req: Request): string | undefined {
+export function bearer(req: Pick<IncomingMessage, 'headers'>): string | undefined {
   const header = req.headers.authorization;
   const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
   return match?.[1];
@@ -64,7 +65,7 @@ function queryToken(req: Request): string | undefined {
   return typeof q === 'string' && q ? q : undefined;
 }
 
-export function cookie(req: Request, name: string): string | undefined {
+export function cookie(req: Pick<IncomingMessage, 'headers'>, name: string): string | undefined {
   const header = req.headers.cookie;
   if (!header) return undefined;
   for (const part of header.split(';')) {
@@ -74,7 +75,7 @@ export function cookie(req: Request, name: string): string | undefined {
   return undefined;
 }
 
-function safeDecode(value: string): string | undefined {
+export function safeDecode(value: string): string | undefined {
   try {
     return decodeURIComponent(value);
   } catch {

@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
 
 /**
@@ -14,13 +15,7 @@ export function cors(apiOrigins: readonly string[] = ['*']): RequestHandler {
       allow = origin && apiOrigins.includes(origin) ? origin : undefined;
       res.setHeader('Vary', 'Origin');
     }
-    if (allow) {
-      res.setHeader('Access-Control-Allow-Origin', allow);
-      res.setHeader(
-        'Access-Control-Expose-Headers',
-        'Content-Range, Content-Length, Accept-Ranges, ETag, Content-Disposition',
-      );
-    }
+    if (allow) allowOrigin(res, allow);
     if (req.method === 'OPTIONS') {
       if (allow) {
         res.setHeader('Access-Control-Allow-Methods', 'GET, HEAD, POST, DELETE, OPTIONS');
@@ -32,4 +27,13 @@ export function cors(apiOrigins: readonly string[] = ['*']): RequestHandler {
     }
     next();
   };
+}
+
+/** The CORS headers of an answer readable from `origin` (the stream lane sends them for any origin). */
+export function allowOrigin(res: ServerResponse, origin: string): void {
+  res.setHeader('Access-Control-Allow-Origin', origin);
+  res.setHeader(
+    'Access-Control-Expose-Headers',
+    'Content-Range, Content-Length, Accept-Ranges, ETag, Content-Disposition',
+  );
 }

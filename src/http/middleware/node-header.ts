@@ -1,4 +1,5 @@
-import type { Request, RequestHandler } from 'express';
+import type { IncomingMessage } from 'node:http';
+import type { RequestHandler } from 'express';
 import { CLUSTER_HOP_HEADER } from '../../domain/cluster-hop.js';
 
 /**
@@ -13,4 +14,4 @@ export function nodeHeader(nodeId: string): RequestHandler {
 }
 
 /** The request is another instance fetching a file this one holds: answer it from here. */
-export const fromClusterNode = (req: Request): boolean => req.headers[CLUSTER_HOP_HEADER] !== undefined;
+export const fromClusterNode = (req: IncomingMessage): boolean => req.headers[CLUSTER_HOP_HEADER] !== undefined;

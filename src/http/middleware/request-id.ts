@@ -18,14 +18,19 @@ const CLIENT_ID = /^[A-Za-z0-9._:-]{1,64}$/;
  * while it runs, services included, carries `reqId`.
  */
 export function requestId(): RequestHandler {
-  // Cheap unique ids (a random per-process prefix and a counter): a UUID per request showed up on profiles.
-  const prefix = randomBytes(4).toString('hex');
-  let counter = 0;
   return (req, res, next) => {
-    const given = req.headers['x-request-id'];
-    const id = typeof given === 'string' && CLIENT_ID.test(given) ? given : `${prefix}-${(++counter).toString(36)}`;
+    const id = requestIdFor(req.headers['x-request-id']);
     req.id = id;
     res.setHeader('X-Request-Id', id);
     runInRequest(id, next);
   };
+}
+
+// Cheap unique ids (a random per-process prefix and a counter): a UUID per request showed up on profiles.
+const prefix = randomBytes(4).toString('hex');
+let counter = 0;
+
+/** The id of a request that sent `given` as X-Request-Id: kept when safe, else a new one of this process. */
+export function requestIdFor(given: string | string[] | undefined): string {
+  return typeof given === 'string' && CLIENT_ID.test(given) ? given : `${prefix}-${(++counter).toString(36)}`;
 }

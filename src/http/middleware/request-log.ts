@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Request, RequestHandler } from 'express';
 import type { Logger } from '../../logger.js';
 import type { Metrics } from '../../ports/metrics.js';
@@ -8,27 +9,40 @@ import type { Metrics } from '../../ports/metrics.js';
  */
 export function requestLog(logger: Logger, metrics?: Pick<Metrics, 'httpRequest'>): RequestHandler {
   return (req, res, next) => {
-    const debug = logger.isLevelEnabled('debug');
-    if (!debug && !metrics) return next();
-    const started = process.hrtime.bigint();
-    res.once('close', () => {
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      metrics?.httpRequest(routeOf(req, res.statusCode), req.method, res.statusCode, ms / 1000);
-      if (debug) {
-        logger.debug(
-          {
-            reqId: req.id,
-            method: req.method,
-            url: redactUrl(req.originalUrl),
-            status: res.statusCode,
-            ms: Math.round(ms),
-          },
-          'request',
-        );
-      }
-    });
+    logRequest(logger, metrics, req, res, () => ({
+      id: req.id,
+      url: req.originalUrl,
+      route: routeOf(req, res.statusCode),
+    }));
     next();
   };
+}
+
+/**
+ * requestLog's work for one request, without Express (the stream lane logs and times its requests the
+ * same way): when the response closes, the debug line and the duration by `route`.
+ */
+export function logRequest(
+  logger: Logger,
+  metrics: Pick<Metrics, 'httpRequest'> | undefined,
+  req: IncomingMessage,
+  res: ServerResponse,
+  describe: () => { id: string | undefined; url: string; route: string },
+): void {
+  const debug = logger.isLevelEnabled('debug');
+  if (!debug && !metrics) return;
+  const started = process.hrtime.bigint();
+  res.once('close', () => {
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    const { id, url, route } = describe();
+    metrics?.httpRequest(route, req.method ?? 'GET', res.statusCode, ms / 1000);
+    if (debug) {
+      logger.debug(
+        { reqId: id, method: req.method, url: redactUrl(url), status: res.statusCode, ms: Math.round(ms) },
+        'request',
+      );
+    }
+  });
 }
 
 /**

@@ -1,21 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import { pipeline, Readable } from 'node:stream';
-import type { Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { contentDisposition } from '../../domain/content-disposition.js';
 import { contentRange, evaluateIfRange, parseRange, unsatisfiedRange, type ByteRange } from '../../domain/range.js';
 import type { StreamTarget } from '../../services/stream.service.js';
 
 /**
  * Answers GET/HEAD for a file with RFC 9110 range semantics: 200, 206 (single or multipart/byteranges),
- * 304 and 416. The body is piped with stream.pipeline, so a client that goes away destroys the read
+ * 304 and 416, on plain node:http objects (the Express routes and the stream lane both call it). The body is piped with stream.pipeline, so a client that goes away destroys the read
  * (and with it the urgency of the pieces it asked for).
  */
 /** Ranges below this are read whole into memory (a player's range requests are mostly 64 KiB - 1 MiB). */
 const SMALL_RANGE_BYTES = 1024 * 1024 + 1;
 
 export async function respondWithRange(
-  req: Request,
-  res: Response,
+  req: IncomingMessage,
+  res: ServerResponse,
   target: StreamTarget,
   options: { download: boolean },
 ): Promise<void> {
@@ -28,7 +28,8 @@ export async function respondWithRange(
   res.setHeader('X-Stream-Source', target.source);
 
   if (notModified(req, target)) {
-    res.status(304).end();
+    res.statusCode = 304;
+    res.end();
     return;
   }
 
@@ -37,7 +38,8 @@ export async function respondWithRange(
     request = { kind: 'full' };
 
   if (request.kind === 'unsatisfiable') {
-    res.status(416).setHeader('Content-Range', unsatisfiedRange(size));
+    res.statusCode = 416;
+    res.setHeader('Content-Range', unsatisfiedRange(size));
     res.setHeader('Content-Type', 'text/plain; charset=utf-8');
     res.end(`Range not satisfiable: the file is ${size} bytes\n`);
     return;
@@ -45,7 +47,7 @@ export async function respondWithRange(
 
   if (request.kind === 'full' || request.ranges.length === 1) {
     const range = request.kind === 'full' ? { start: 0, end: size - 1 } : request.ranges[0]!;
-    res.status(request.kind === 'full' ? 200 : 206);
+    res.statusCode = request.kind === 'full' ? 200 : 206;
     res.setHeader('Content-Type', target.contentType);
     res.setHeader('Content-Length', String(size === 0 ? 0 : range.end - range.start + 1));
     if (request.kind === 'partial') res.setHeader('Content-Range', contentRange(range, size));
@@ -72,7 +74,7 @@ export async function respondWithRange(
   }));
   const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
   const length = parts.reduce((sum, p) => sum + p.head.length + p.range.end - p.range.start + 1, tail.length);
-  res.status(206);
+  res.statusCode = 206;
   res.setHeader('Content-Type', `multipart/byteranges; boundary=${boundary}`);
   res.setHeader('Content-Length', String(length));
   if (req.method === 'HEAD') {
@@ -95,7 +97,7 @@ async function* multipartBody(parts: Array<{ range: ByteRange; head: Buffer }>, 
   yield tail;
 }
 
-async function send(res: Response, body: Readable): Promise<void> {
+async function send(res: ServerResponse, body: Readable): Promise<void> {
   // Nothing is written until the first byte exists, so a read that fails early (a stalled torrent)
   // still gets a proper error status instead of a cut connection.
   if (!(await firstData(body, res))) return;
@@ -110,7 +112,7 @@ async function send(res: Response, body: Readable): Promise<void> {
 }
 
 /** Resolves true once `body` has data (or ended), false if the client left first; rejects on a read error. */
-function firstData(body: Readable, res: Response): Promise<boolean> {
+function firstData(body: Readable, res: ServerResponse): Promise<boolean> {
   return new Promise((resolve, reject) => {
     const done = (fn: () => void) => () => {
       body.off('readable', onData).off('end', onData).off('error', onError);
@@ -137,7 +139,7 @@ function isClientGone(err: unknown): boolean {
   return code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'ECONNRESET' || code === 'EPIPE';
 }
 
-function notModified(req: Request, target: StreamTarget): boolean {
+function notModified(req: IncomingMessage, target: StreamTarget): boolean {
   const inm = header(req, 'if-none-match');
   if (inm) return inm.split(',').some((tag) => tag.trim().replace(/^W\//, '') === target.etag || tag.trim() === '*');
   const ims = header(req, 'if-modified-since');
@@ -148,7 +150,7 @@ function notModified(req: Request, target: StreamTarget): boolean {
   return false;
 }
 
-function header(req: Request, name: string): string | undefined {
+function header(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
   return Array.isArray(value) ? value[0] : value;
 }

@@ -1,4 +1,4 @@
-import type { Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DomainError } from '../../domain/errors.js';
 import type { Metrics } from '../../ports/metrics.js';
 
@@ -15,22 +15,26 @@ const SEEK = /^\s*bytes\s*=\s*(\d+)\s*-/i;
  * taken when the head goes out, which respond-range does only once the body's first byte exists.
  * Returns what the route calls when the response is over, with the error it failed with, if any.
  */
-export function timeStream(req: Request, res: Response, metrics: StreamMetrics | undefined): (err?: unknown) => void {
+export function timeStream(
+  req: IncomingMessage,
+  res: ServerResponse,
+  metrics: StreamMetrics | undefined,
+): (err?: unknown) => void {
   if (!metrics) return () => {};
   const started = performance.now();
   const start = SEEK.exec(req.headers.range ?? '');
   const seeking = start !== null && Number(start[1]) > 0;
   metrics.streamOpened();
   const writeHead = res.writeHead;
-  res.writeHead = function (this: Response, ...args: unknown[]) {
+  res.writeHead = function (this: ServerResponse, ...args: unknown[]) {
     res.writeHead = writeHead;
     if (req.method === 'GET' && (res.statusCode === 200 || res.statusCode === 206)) {
       const ms = performance.now() - started;
       metrics.observeTimeToFirstByte(ms);
       if (seeking) metrics.observeSeek(ms);
     }
-    return (writeHead as (...a: unknown[]) => Response).apply(this, args);
-  } as Response['writeHead'];
+    return (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args);
+  } as ServerResponse['writeHead'];
   let done = false;
   return (err) => {
     if (done) return;

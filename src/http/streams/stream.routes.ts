@@ -3,12 +3,10 @@ import type { Metrics } from '../../ports/metrics.js';
 import type { LibraryService } from '../../services/library.service.js';
 import type { StreamService } from '../../services/stream.service.js';
 import type { UsersService } from '../../services/users.service.js';
-import { fromClusterNode } from '../middleware/node-header.js';
 import { hlsMasterPath, playerPath } from '../shared/links.js';
 import { linkPrefix, principalOf } from '../shared/principal.js';
-import { respondWithRange } from '../shared/respond-range.js';
 import { parse } from '../shared/validate.js';
-import { timeStream } from './stream-metrics.js';
+import { serveStream } from './serve-stream.js';
 import { downloadQuery, fileParams, playerParams, proxyQuery, streamHashParams } from './stream.contract.js';
 
 export function streamRoutes(
@@ -19,25 +17,10 @@ export function streamRoutes(
 ): Router {
   const router = Router();
 
-  const serve = async (req: Request, res: Response, infoHash: string, fileIndex: number | undefined) => {
+  const serving = { streams, users, metrics };
+  const serve = (req: Request, res: Response, infoHash: string, fileIndex: number | undefined) => {
     const { download } = parse(downloadQuery, req.query, 'query parameter');
-    // A user's streams open at once are capped (429); players' many range requests are not rate-limited.
-    const slot = users.openStream(principalOf(req));
-    const timed = timeStream(req, res, metrics);
-    try {
-      const target = await streams.resolve(infoHash, fileIndex, { localOnly: fromClusterNode(req) });
-      try {
-        await respondWithRange(req, res, target, { download });
-      } finally {
-        target.release();
-      }
-      timed();
-    } catch (err) {
-      timed(err);
-      throw err;
-    } finally {
-      slot();
-    }
+    return serveStream(serving, req, res, principalOf(req), { infoHash, fileIndex, download });
   };
 
   router.get('/stream/proxy/:infoHash', (req, res) => {
