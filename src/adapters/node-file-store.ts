@@ -1,4 +1,4 @@
-import { close, open, read, readSync } from 'node:fs';
+import { close, open, read } from 'node:fs';
 import { Readable } from 'node:stream';
 import type { FileStore } from '../ports/file-store.js';
 
@@ -8,14 +8,6 @@ const DISK_READ_CHUNK = 1024 * 1024;
 const IDLE_CLOSE_MS = 2000;
 /** At most this many files held open at once; past it, the idle ones close first. */
 const MAX_OPEN = 256;
-/**
- * A read of a cached range is done on the event loop, as nginx does without `aio threads`: from the page
- * cache that is one memcpy, cheaper than a threadpool round trip (1 MiB ranges: ~1.6x the requests a
- * second). A read slower than this means the disk, not the page cache, answered: reads go to the
- * threadpool for SLOW_DISK_MS, so a cold or busy disk never holds every other stream up for long.
- */
-const SYNC_READ_LIMIT_MS = 8;
-const SLOW_DISK_MS = 30_000;
 
 /**
  * Finished files are immutable (their bytes are fixed by the info hash), so, like nginx's
@@ -30,19 +22,11 @@ interface Held {
 
 export class PooledFileStore implements FileStore {
   private readonly held = new Map<string, Held>();
-  /** Until then, reads go to the threadpool (a read on the event loop was slow: the disk answered). */
-  private asyncUntil = 0;
 
   constructor(
     private readonly idleCloseMs = IDLE_CLOSE_MS,
     private readonly maxOpen = MAX_OPEN,
-    private readonly syncReadLimitMs = SYNC_READ_LIMIT_MS,
   ) {}
-
-  /** Whether small reads run on the event loop now (false for SLOW_DISK_MS after a slow one). */
-  get readsOnEventLoop(): boolean {
-    return performance.now() >= this.asyncUntil;
-  }
 
   open(absolutePath: string, range: { start: number; end: number }): Readable {
     const held = this.acquire(absolutePath);
@@ -86,7 +70,11 @@ export class PooledFileStore implements FileStore {
       const buffer = Buffer.allocUnsafe(range.end - range.start + 1);
       let filled = 0;
       while (filled < buffer.length) {
-        const bytes = await this.readAt(fd, buffer, filled, range.start + filled);
+        const bytes = await new Promise<number>((resolve, reject) =>
+          read(fd, buffer, filled, buffer.length - filled, range.start + filled, (err, n) =>
+            err ? reject(err) : resolve(n),
+          ),
+        );
         if (bytes === 0) throw new Error(`${absolutePath} ended at byte ${range.start + filled}`);
         filled += bytes;
       }
@@ -94,19 +82,6 @@ export class PooledFileStore implements FileStore {
     } finally {
       this.release(absolutePath, held);
     }
-  }
-
-  /** One positional read into `buffer` from `offset`: on the event loop while the page cache answers. */
-  private readAt(fd: number, buffer: Buffer, offset: number, position: number): Promise<number> | number {
-    const now = performance.now();
-    if (now >= this.asyncUntil) {
-      const bytes = readSync(fd, buffer, offset, buffer.length - offset, position);
-      if (performance.now() - now > this.syncReadLimitMs) this.asyncUntil = performance.now() + SLOW_DISK_MS;
-      return bytes;
-    }
-    return new Promise<number>((resolve, reject) =>
-      read(fd, buffer, offset, buffer.length - offset, position, (err, n) => (err ? reject(err) : resolve(n))),
-    );
   }
 
   private acquire(path: string): Held {

@@ -62,21 +62,6 @@ describe('PooledFileStore', () => {
     expect(await openFds()).toBe(before);
   });
 
-  test('a read slower than the limit sends the next ones to the threadpool, with the same bytes', async () => {
-    const fast = new PooledFileStore(100);
-    expect((await fast.read(file, { start: 0, end: 65_535 })).equals(data.subarray(0, 65_536))).toBe(true);
-    expect(fast.readsOnEventLoop).toBe(true); // the page cache answered well within 8 ms
-
-    const slow = new PooledFileStore(100, 256, -1); // every read counts as slow
-    expect(slow.readsOnEventLoop).toBe(true);
-    expect((await slow.read(file, { start: 7, end: 70_000 })).equals(data.subarray(7, 70_001))).toBe(true);
-    expect(slow.readsOnEventLoop).toBe(false);
-    const later = await slow.read(file, { start: MIB, end: 2 * MIB - 1 }); // through the threadpool now
-    expect(later.equals(data.subarray(MIB, 2 * MIB))).toBe(true);
-    expect(slow.readsOnEventLoop).toBe(false);
-    await sleep(250); // both stores' descriptors close before the next test counts them
-  });
-
   test('concurrent readers share one descriptor, which closes once they are all done and idle', async () => {
     const store = new PooledFileStore(100);
     const before = await openFds();
