@@ -5,9 +5,19 @@ import { DomainError } from '../domain/errors.js';
 import type { EngineTorrent, ReadOptions, TorrentMeta, TorrentStats } from '../ports/torrent-engine.js';
 import { isInside, onDiskPath } from './webtorrent-paths.js';
 
-/** Priorities of our stream selections; webtorrent's own stream selection of a read uses 1. */
+/**
+ * Priorities of our stream selections; webtorrent's own stream selection of a read uses 1. The first
+ * pieces a read waits on come before everything, the newest read's first (a player that seeks again
+ * wants the new position now); the speculative head and tail of a video come next, then readahead.
+ */
 const READAHEAD_PRIORITY = 2;
 const PREBUFFER_PRIORITY = 3;
+const URGENT_PRIORITY = 4;
+/** How much of a read is urgent: what a player's first range request asks for. */
+const URGENT_BYTES = 1024 * 1024;
+let urgentSequence = 0;
+/** A video's head and tail are fetched this long after it was opened if no read asked first. */
+const PREBUFFER_DELAY_MS = 50;
 const MIB = 1024 * 1024;
 /**
  * Blocks (16 KiB) we keep requested from one peer. webtorrent sizes its pipeline to a full second of
@@ -25,6 +35,7 @@ export class WebTorrentHandle implements EngineTorrent {
   private readonly streams = new Set<Readable>();
   private readonly wanted = new Set<number>();
   private readonly prebuffered = new Set<number>();
+  private readonly pendingPrebuffer = new Map<number, () => void>();
   private cachedMeta: TorrentMeta | undefined;
 
   constructor(
@@ -120,8 +131,19 @@ export class WebTorrentHandle implements EngineTorrent {
     );
     const first = file._startPiece;
     const last = file._endPiece;
-    this.torrent._select(first, Math.min(first + pieces - 1, last), PREBUFFER_PRIORITY, null, true);
-    this.torrent._select(Math.max(last - pieces + 1, first), last, PREBUFFER_PRIORITY, null, true);
+    // After the read that asked for it has requested its own first blocks (createReadStream runs it),
+    // or shortly after if no read comes (a HEAD, a probe): the reader's piece never queues behind it.
+    const run = () => {
+      clearTimeout(timer);
+      if (this.pendingPrebuffer.get(index) !== run) return;
+      this.pendingPrebuffer.delete(index);
+      if (this.torrent.destroyed) return;
+      this.torrent._select(first, Math.min(first + pieces - 1, last), PREBUFFER_PRIORITY, null, true);
+      this.torrent._select(Math.max(last - pieces + 1, first), last, PREBUFFER_PRIORITY, null, true);
+    };
+    const timer = setTimeout(run, PREBUFFER_DELAY_MS);
+    timer.unref();
+    this.pendingPrebuffer.set(index, run);
   }
 
   createReadStream(index: number, range: ReadOptions): Readable {
@@ -132,6 +154,7 @@ export class WebTorrentHandle implements EngineTorrent {
       end: Math.max(range.end, Math.min(range.start + 1, file.length - 1)),
     });
     const window = new ReadaheadWindow(this.torrent, file, range.start);
+    this.pendingPrebuffer.get(index)?.();
     const stream = source.pipe(
       new ByteLimit(
         range.end - range.start + 1,
@@ -141,6 +164,7 @@ export class WebTorrentHandle implements EngineTorrent {
     );
     const release = () => {
       window.close();
+      window.dropUrgent();
       this.streams.delete(stream);
       if (!source.destroyed) source.destroy();
     };
@@ -199,8 +223,19 @@ export class WebTorrentHandle implements EngineTorrent {
 interface TunableWire {
   peerExtendedHandshake?: { reqq?: number };
   downloadSpeed(): number;
+  keepAlive(): void;
   on(event: 'extended', cb: (ext: string) => void): void;
 }
+
+interface PeerConnection {
+  setNoDelay?: (on: boolean) => void;
+  on?: (event: 'data', cb: (chunk: Uint8Array) => void) => void;
+}
+
+/** A BitTorrent `piece` message's head: length (4), id 7 (1), index (4), offset (4). */
+const PIECE_HEAD_BYTES = 13;
+const PIECE_ID = 7;
+const MAX_BLOCK_BYTES = 128 * 1024;
 
 /**
  * Per-peer tuning for a fast first byte, applied to each new connection:
@@ -210,10 +245,12 @@ interface TunableWire {
  * - a pipeline cap (via `reqq`, which webtorrent honours): see MAX_REQUESTS_PER_PEER.
  */
 function tuneWire(torrent: Torrent, wire: TunableWire): void {
-  const peers = (
-    torrent as unknown as { _peers?: Map<string, { wire?: unknown; conn?: { setNoDelay?: (on: boolean) => void } }> }
-  )._peers;
-  for (const peer of peers?.values() ?? []) if (peer.wire === wire) peer.conn?.setNoDelay?.(true);
+  const peers = (torrent as unknown as { _peers?: Map<string, { wire?: unknown; conn?: PeerConnection }> })._peers;
+  for (const peer of peers?.values() ?? []) {
+    if (peer.wire !== wire || !peer.conn) continue;
+    peer.conn.setNoDelay?.(true);
+    ackPromptly(peer.conn, wire);
+  }
   const measured = wire.downloadSpeed.bind(wire);
   wire.downloadSpeed = () => Math.max(measured(), MIB);
   const cap = () => {
@@ -227,6 +264,27 @@ function tuneWire(torrent: Torrent, wire: TunableWire): void {
 }
 
 /**
+ * WebTorrent peers (bittorrent-protocol) write a piece's 13-byte head and its 16 KiB block as two
+ * writes, with Nagle on: the block waits in the peer's kernel until our ACK of the head, which Linux
+ * delays up to 40 ms when we have nothing to send (measured: 43 ms for the first block after a seek,
+ * every seek). A keep-alive (4 bytes, through the wire so it never splits one of our messages) sent
+ * when a segment ends with such a head carries that ACK at once.
+ */
+function ackPromptly(conn: PeerConnection, wire: TunableWire): void {
+  conn.on?.('data', (chunk) => {
+    if (endsWithPieceHead(chunk)) wire.keepAlive();
+  });
+}
+
+/** Whether a segment ends with the head of a piece message, its block not yet here. */
+export function endsWithPieceHead(chunk: Uint8Array): boolean {
+  const at = chunk.length - PIECE_HEAD_BYTES;
+  if (at < 0 || chunk[at + 4] !== PIECE_ID) return false;
+  const length = ((chunk[at]! << 24) | (chunk[at + 1]! << 16) | (chunk[at + 2]! << 8) | chunk[at + 3]!) >>> 0;
+  return length > 9 && length <= 9 + MAX_BLOCK_BYTES;
+}
+
+/**
  * Keeps the pieces just ahead of a reader at a higher priority than the rest of its range, and
  * moves with it, so a player's next seconds arrive before far-ahead pieces of other readers.
  */
@@ -234,6 +292,8 @@ class ReadaheadWindow {
   private from = -1;
   private to = -1;
   private readonly span: number;
+  /** The pieces under the reader when it started, until it moves past them or closes. */
+  private urgent: { from: number; to: number } | undefined;
 
   constructor(
     private readonly torrent: Torrent,
@@ -242,12 +302,24 @@ class ReadaheadWindow {
   ) {
     const bytes = Math.min(Math.max(8 * MIB, file.length * 0.02), 64 * MIB);
     this.span = Math.max(2, Math.ceil(bytes / torrent.pieceLength));
+    const first = this.pieceAt(position);
+    const last = Math.min(this.pieceAt(Math.min(position + URGENT_BYTES, file.length) - 1), file._endPiece);
+    if (first <= last && !torrent.destroyed) {
+      this.urgent = { from: first, to: last };
+      urgentSequence = (urgentSequence + 1) % 1_000_000;
+      torrent._select(first, last, URGENT_PRIORITY + urgentSequence / 1_000_000, null, true);
+    }
     this.advance(position);
+  }
+
+  private pieceAt(position: number): number {
+    return Math.floor((this.file.offset + position) / this.torrent.pieceLength);
   }
 
   advance(position: number): void {
     if (this.torrent.destroyed) return;
-    const piece = Math.floor((this.file.offset + position) / this.torrent.pieceLength);
+    const piece = this.pieceAt(position);
+    if (this.urgent && piece > this.urgent.to) this.dropUrgent();
     if (this.from !== -1 && piece < this.from + Math.ceil(this.span / 4)) return; // move in steps, not per chunk
     const to = Math.min(piece + this.span - 1, this.file._endPiece);
     this.close();
@@ -261,6 +333,13 @@ class ReadaheadWindow {
     if (this.from === -1) return;
     if (!this.torrent.destroyed) this.torrent._deselect(this.from, this.to, true);
     this.from = this.to = -1;
+  }
+
+  /** Ends the urgent selection (the reader moved on, or left). */
+  dropUrgent(): void {
+    if (!this.urgent) return;
+    if (!this.torrent.destroyed) this.torrent._deselect(this.urgent.from, this.urgent.to, true);
+    this.urgent = undefined;
   }
 }
 

@@ -59,3 +59,40 @@ test('a client that disconnects mid-stream releases its read', async () => {
   });
   expect(again.body.equals(video.subarray(offset, offset + 1024))).toBe(true);
 });
+
+test("a seek's own pieces are asked for before the video's tail is prebuffered", async () => {
+  const PIECE = 64 * 1024;
+  const fresh = await startSwarm({ pieceLength: PIECE });
+  const reader = await startTestServer();
+  try {
+    await json(`${reader.url}/api/torrents`, { method: 'POST', body: { magnetUri: fresh.magnetUri } });
+    // The subtitle first: the seeder has unchoked us, so a request could go out the moment it is chosen.
+    const info = await json(`${reader.url}/stream/info/${fresh.infoHash}`);
+    const files = info.body.data.files as Array<{ index: number; path: string }>;
+    const subtitle = files.find((f) => f.path.endsWith('.srt'))!;
+    expect((await request(`${reader.url}/stream/proxy/${fresh.infoHash}?fileIndex=${subtitle.index}`)).status).toBe(
+      200,
+    );
+    fresh.requests!.length = 0;
+
+    const video = fresh.files[0]!.data; // the torrent's first file: its pieces start at 0
+    const start = Math.floor(video.length * 0.6);
+    const res = await request(`${reader.url}/stream/proxy/${fresh.infoHash}`, {
+      headers: { Range: `bytes=${start}-${start + 65535}` },
+    });
+    expect(res.body.equals(video.subarray(start, start + 65536))).toBe(true);
+    // The prebuffered tail: the video's last 2 MiB (1 % of 24 MiB is less), far from the seek.
+    const lastPiece = Math.ceil(video.length / PIECE) - 1;
+    const inTail = (piece: number) => piece > lastPiece - (2 * 1024 * 1024) / PIECE && piece <= lastPiece;
+    const pieces = fresh.requests!.map((r) => r.piece);
+    const seek = pieces.indexOf(Math.floor(start / PIECE));
+    expect(seek).toBeGreaterThanOrEqual(0);
+    const tail = pieces.findIndex(inTail);
+    expect(tail === -1 || tail > seek).toBe(true);
+    // And the tail still comes once the read is served.
+    await waitFor(async () => fresh.requests!.some((r) => inTail(r.piece)), 5000, 'the tail to be prebuffered');
+  } finally {
+    await reader.stop();
+    await fresh.stop();
+  }
+});
