@@ -4,6 +4,7 @@ import type { Torrent, TorrentFile } from 'webtorrent';
 import { DomainError } from '../domain/errors.js';
 import type { EngineTorrent, ReadOptions, TorrentMeta, TorrentStats } from '../ports/torrent-engine.js';
 import { isInside, onDiskPath } from './webtorrent-paths.js';
+import { shareCriticalPieces, tuneWire, type TunableTorrent, type TunableWire } from './webtorrent-wires.js';
 
 /**
  * Priorities of our stream selections; webtorrent's own stream selection of a read uses 1. The first
@@ -19,12 +20,6 @@ let urgentSequence = 0;
 /** A video's head and tail are fetched this long after it was opened if no read asked first. */
 const PREBUFFER_DELAY_MS = 50;
 const MIB = 1024 * 1024;
-/**
- * Blocks (16 KiB) we keep requested from one peer. webtorrent sizes its pipeline to a full second of
- * transfer (4 MiB at loopback speed), and a seek's urgent blocks queue behind all of it; a shorter
- * pipeline lets them through sooner while still filling a fast link (~0.75 MiB in flight per peer).
- */
-const MAX_REQUESTS_PER_PEER = 48;
 
 /**
  * One webtorrent torrent behind the EngineTorrent port. Owns the read streams it hands out, so that
@@ -64,7 +59,8 @@ export class WebTorrentHandle implements EngineTorrent {
       );
     });
     this.ready.catch(() => undefined); // observed by whoever awaits it; never an unhandled rejection
-    torrent.on('wire', (wire: TunableWire) => tuneWire(torrent, wire));
+    torrent.on('wire', (wire: TunableWire) => tuneWire(torrent as unknown as TunableTorrent, wire));
+    shareCriticalPieces(torrent as unknown as TunableTorrent);
   }
 
   addWebSeeds(urls: readonly string[]): void {
@@ -218,70 +214,6 @@ export class WebTorrentHandle implements EngineTorrent {
       this.torrent.destroy({ destroyStore: deleteFiles }, () => resolve());
     });
   }
-}
-
-interface TunableWire {
-  peerExtendedHandshake?: { reqq?: number };
-  downloadSpeed(): number;
-  keepAlive(): void;
-  on(event: 'extended', cb: (ext: string) => void): void;
-}
-
-interface PeerConnection {
-  setNoDelay?: (on: boolean) => void;
-  on?: (event: 'data', cb: (chunk: Uint8Array) => void) => void;
-}
-
-/** A BitTorrent `piece` message's head: length (4), id 7 (1), index (4), offset (4). */
-const PIECE_HEAD_BYTES = 13;
-const PIECE_ID = 7;
-const MAX_BLOCK_BYTES = 128 * 1024;
-
-/**
- * Per-peer tuning for a fast first byte, applied to each new connection:
- * - TCP_NODELAY: our small messages (interested, requests) otherwise wait ~40 ms for Nagle;
- * - a pipeline floor: webtorrent starts a new peer at 2 outstanding blocks and grows with measured
- *   speed, so the first piece needs several round trips; we start as if the peer did 1 MiB/s;
- * - a pipeline cap (via `reqq`, which webtorrent honours): see MAX_REQUESTS_PER_PEER.
- */
-function tuneWire(torrent: Torrent, wire: TunableWire): void {
-  const peers = (torrent as unknown as { _peers?: Map<string, { wire?: unknown; conn?: PeerConnection }> })._peers;
-  for (const peer of peers?.values() ?? []) {
-    if (peer.wire !== wire || !peer.conn) continue;
-    peer.conn.setNoDelay?.(true);
-    ackPromptly(peer.conn, wire);
-  }
-  const measured = wire.downloadSpeed.bind(wire);
-  wire.downloadSpeed = () => Math.max(measured(), MIB);
-  const cap = () => {
-    const handshake = wire.peerExtendedHandshake;
-    if (handshake) handshake.reqq = Math.min(handshake.reqq ?? MAX_REQUESTS_PER_PEER, MAX_REQUESTS_PER_PEER);
-  };
-  cap();
-  wire.on('extended', (ext) => {
-    if (ext === 'handshake') cap();
-  });
-}
-
-/**
- * WebTorrent peers (bittorrent-protocol) write a piece's 13-byte head and its 16 KiB block as two
- * writes, with Nagle on: the block waits in the peer's kernel until our ACK of the head, which Linux
- * delays up to 40 ms when we have nothing to send (measured: 43 ms for the first block after a seek,
- * every seek). A keep-alive (4 bytes, through the wire so it never splits one of our messages) sent
- * when a segment ends with such a head carries that ACK at once.
- */
-function ackPromptly(conn: PeerConnection, wire: TunableWire): void {
-  conn.on?.('data', (chunk) => {
-    if (endsWithPieceHead(chunk)) wire.keepAlive();
-  });
-}
-
-/** Whether a segment ends with the head of a piece message, its block not yet here. */
-export function endsWithPieceHead(chunk: Uint8Array): boolean {
-  const at = chunk.length - PIECE_HEAD_BYTES;
-  if (at < 0 || chunk[at + 4] !== PIECE_ID) return false;
-  const length = ((chunk[at]! << 24) | (chunk[at + 1]! << 16) | (chunk[at + 2]! << 8) | chunk[at + 3]!) >>> 0;
-  return length > 9 && length <= 9 + MAX_BLOCK_BYTES;
 }
 
 /**

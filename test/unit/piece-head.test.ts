@@ -1,6 +1,6 @@
-import { endsWithPieceHead } from '../../src/adapters/webtorrent-torrent.js';
+import { endsWithPieceHead } from '../../src/adapters/webtorrent-wires.js';
 
-// The prompt ACK (webtorrent-torrent.ts) fires when a segment ends with a piece message's head whose
+// The prompt ACK (webtorrent-wires.ts) fires when a segment ends with a piece message's head whose
 // block the peer's kernel holds back: only then, never for other messages or a head with its block.
 const head = (index: number, offset: number, block = 16_384) => {
   const b = Buffer.alloc(13);

@@ -1,0 +1,152 @@
+const MIB = 1024 * 1024;
+
+/**
+ * Blocks (16 KiB) we keep requested from one peer. webtorrent sizes its pipeline to a full second of
+ * transfer, and a seek's urgent blocks queue behind all of it, in the peer's send buffer where no
+ * cancel reaches: on a 2 MB/s peer 48 blocks are 0.4 s. Two round trips' worth fills the link and
+ * bounds that wait; 48 (0.75 MiB in flight) still fills a fast loopback link.
+ */
+const MAX_REQUESTS_PER_PEER = 48;
+const MIN_REQUESTS_PER_PEER = 4;
+const BLOCK_BYTES = 16 * 1024;
+const ROUND_TRIP_SAMPLES = 32;
+
+/** The parts of a bittorrent-protocol wire we tune (webtorrent's types do not name them). */
+export interface TunableWire {
+  peerExtendedHandshake?: { reqq?: number };
+  peerChoking?: boolean;
+  peerPieces?: { get(index: number): boolean };
+  type?: string;
+  downloadSpeed(bytes?: number): number;
+  request(index: number, offset: number, length: number, cb?: (err: Error | null, block?: unknown) => void): void;
+  keepAlive(): void;
+  on(event: 'extended', cb: (ext: string) => void): void;
+}
+
+/** The parts of a webtorrent torrent we tune: its peers, pieces, reservations and request step. */
+export interface TunableTorrent {
+  _peers?: Map<string, { wire?: unknown; conn?: PeerConnection }>;
+  wires: TunableWire[];
+  pieces: Array<{ _chunks: number } | null>;
+  _critical: boolean[];
+  _reservations: Array<Array<TunableWire | null> | undefined>;
+  _request(wire: TunableWire, index: number, hotswap: boolean): boolean;
+}
+
+interface PeerConnection {
+  setNoDelay?: (on: boolean) => void;
+  on?: (event: 'data', cb: (chunk: Uint8Array) => void) => void;
+}
+
+/** A BitTorrent `piece` message's head: length (4), id 7 (1), index (4), offset (4). */
+const PIECE_HEAD_BYTES = 13;
+const PIECE_ID = 7;
+const MAX_BLOCK_BYTES = 128 * 1024;
+
+/**
+ * Per-peer tuning for a fast first byte, applied to each new connection:
+ * - TCP_NODELAY: our small messages (interested, requests) otherwise wait ~40 ms for Nagle;
+ * - a pipeline floor: webtorrent starts a new peer at 2 outstanding blocks and grows with measured
+ *   speed, so the first piece needs several round trips; we start as if the peer did 1 MiB/s;
+ * - a pipeline sized to the link (via `reqq`, which webtorrent honours): see pipelineLength.
+ */
+export function tuneWire(torrent: TunableTorrent, wire: TunableWire): void {
+  const peers = torrent._peers;
+  for (const peer of peers?.values() ?? []) {
+    if (peer.wire !== wire || !peer.conn) continue;
+    peer.conn.setNoDelay?.(true);
+    ackPromptly(peer.conn, wire);
+  }
+  const measured = wire.downloadSpeed.bind(wire);
+  // The speedometer both records (with a byte count) and reads: keep both, floor the reading.
+  wire.downloadSpeed = (bytes?: number) => Math.max(measured(bytes), MIB);
+  const roundTrip = timeBlocks(wire);
+  const cap = () => {
+    const handshake = wire.peerExtendedHandshake;
+    if (!handshake) return;
+    const advertised = typeof handshake.reqq === 'number' && handshake.reqq > 0 ? handshake.reqq : Infinity;
+    Object.defineProperty(handshake, 'reqq', {
+      configurable: true,
+      enumerable: true,
+      get: () => Math.min(advertised, pipelineLength(wire.downloadSpeed(), roundTrip())),
+    });
+  };
+  cap();
+  wire.on('extended', (ext) => {
+    if (ext === 'handshake') cap();
+  });
+}
+
+/** Blocks to keep requested from a peer: two round trips of its speed, within MIN/MAX_REQUESTS_PER_PEER. */
+export function pipelineLength(bytesPerSecond: number, roundTripMs: number | undefined): number {
+  if (roundTripMs === undefined) return MAX_REQUESTS_PER_PEER; // nothing measured yet: fill the link
+  const blocks = 2 + Math.ceil((bytesPerSecond * 2 * roundTripMs) / 1000 / BLOCK_BYTES);
+  return Math.min(Math.max(blocks, MIN_REQUESTS_PER_PEER), MAX_REQUESTS_PER_PEER);
+}
+
+/**
+ * The shortest time from a block's request to its arrival over the last ROUND_TRIP_SAMPLES blocks:
+ * the peer's round trip plus one block's transfer, without the time spent queued behind others.
+ */
+function timeBlocks(wire: TunableWire): () => number | undefined {
+  const samples: number[] = [];
+  let next = 0;
+  const request = wire.request.bind(wire);
+  wire.request = (index, offset, length, cb) => {
+    const sent = performance.now();
+    request(index, offset, length, (err, block) => {
+      if (!err) {
+        samples[next] = performance.now() - sent;
+        next = (next + 1) % ROUND_TRIP_SAMPLES;
+      }
+      cb?.(err, block);
+    });
+  };
+  return () => (samples.length ? Math.min(...samples) : undefined);
+}
+
+/**
+ * WebTorrent peers (bittorrent-protocol) write a piece's 13-byte head and its 16 KiB block as two
+ * writes, with Nagle on: the block waits in the peer's kernel until our ACK of the head, which Linux
+ * delays up to 40 ms when we have nothing to send (measured: 43 ms for the first block after a seek,
+ * every seek). A keep-alive (4 bytes, through the wire so it never splits one of our messages) sent
+ * when a segment ends with such a head carries that ACK at once.
+ */
+function ackPromptly(conn: PeerConnection, wire: TunableWire): void {
+  conn.on?.('data', (chunk) => {
+    if (endsWithPieceHead(chunk)) wire.keepAlive();
+  });
+}
+
+/** Whether a segment ends with the head of a piece message, its block not yet here. */
+export function endsWithPieceHead(chunk: Uint8Array): boolean {
+  const at = chunk.length - PIECE_HEAD_BYTES;
+  if (at < 0 || chunk[at + 4] !== PIECE_ID) return false;
+  const length = ((chunk[at]! << 24) | (chunk[at + 1]! << 16) | (chunk[at + 2]! << 8) | chunk[at + 3]!) >>> 0;
+  return length > 9 && length <= 9 + MAX_BLOCK_BYTES;
+}
+
+/**
+ * A piece a reader waits on (webtorrent marks it critical) is split between the peers that have it:
+ * a peer may hold at most its share of the piece's blocks, so the others request the rest at once.
+ * webtorrent gives every block of a piece to the first peer with room in its pipeline: on a swarm of
+ * slow peers (2 MB/s each) a 256 KiB piece then takes 128 ms from one of them instead of ~16 ms from
+ * eight. Web seeds fetch whole pieces and are left alone.
+ */
+export function shareCriticalPieces(torrent: TunableTorrent): void {
+  const request = torrent._request.bind(torrent);
+  torrent._request = (wire, index, hotswap) => {
+    if (torrent._critical[index] && wire.type !== 'webSeed' && overShare(torrent, wire, index)) return false;
+    return request(wire, index, hotswap);
+  };
+}
+
+function overShare(torrent: TunableTorrent, wire: TunableWire, index: number): boolean {
+  const blocks = torrent.pieces[index]?._chunks ?? 0;
+  let holders = 0;
+  for (const w of torrent.wires) if (!w.peerChoking && w.type !== 'webSeed' && w.peerPieces?.get(index)) holders++;
+  if (holders <= 1 || blocks <= 1) return false;
+  let mine = 0;
+  for (const w of torrent._reservations[index] ?? []) if (w === wire) mine++;
+  return mine >= Math.ceil(blocks / holders);
+}

@@ -1,0 +1,60 @@
+import {
+  pipelineLength,
+  shareCriticalPieces,
+  type TunableTorrent,
+  type TunableWire,
+} from '../../src/adapters/webtorrent-wires.js';
+
+// How many blocks we keep requested from a peer, and how a critical piece is split between peers,
+// on objects shaped like webtorrent's (its torrent and wires carry these fields).
+const MIB = 1024 * 1024;
+
+test('the pipeline is two round trips of the peer, within 4..48 blocks', () => {
+  expect(pipelineLength(MIB, undefined)).toBe(48); // nothing measured yet: fill the link
+  expect(pipelineLength(2_000_000, 48)).toBe(14); // a 2 MB/s peer 40 ms away: ~0.2 MiB in flight
+  expect(pipelineLength(100_000_000, 2)).toBe(27); // loopback
+  expect(pipelineLength(1_000_000_000, 50)).toBe(48);
+  expect(pipelineLength(MIB, 0.1)).toBe(4);
+});
+
+function fakeSwarm(peers: number, blocks: number) {
+  const wires = Array.from({ length: peers }, () => ({ peerChoking: false, peerPieces: { get: () => true } }));
+  const granted: Array<{ wire: number; index: number }> = [];
+  const torrent = {
+    wires,
+    pieces: [{ _chunks: blocks }, { _chunks: blocks }],
+    _critical: [true, false],
+    _reservations: [[], []] as Array<Array<unknown>>,
+    _request(wire: unknown, index: number, _hotswap?: boolean) {
+      const r = this._reservations[index]!;
+      if (r.length >= blocks) return false;
+      r.push(wire);
+      granted.push({ wire: wires.indexOf(wire as (typeof wires)[0]), index });
+      return true;
+    },
+  };
+  shareCriticalPieces(torrent as unknown as TunableTorrent);
+  const ask = (wire: number, index: number) => {
+    let n = 0;
+    while (torrent._request(wires[wire] as unknown as TunableWire, index, false)) n++;
+    return n;
+  };
+  return { ask, granted, wires };
+}
+
+test('a critical piece is split between the peers that have it; other pieces are not', () => {
+  const swarm = fakeSwarm(4, 8);
+  expect(swarm.ask(0, 0)).toBe(2); // its share of 8 blocks among 4 peers
+  expect(swarm.ask(1, 0)).toBe(2);
+  expect(swarm.ask(2, 0)).toBe(2);
+  expect(swarm.ask(3, 0)).toBe(2);
+  expect(swarm.ask(0, 1)).toBe(8); // not critical: the first peer takes it all, as webtorrent does
+});
+
+test('a lone peer, or one whose peers choke us, takes the whole critical piece', () => {
+  expect(fakeSwarm(1, 8).ask(0, 0)).toBe(8);
+  const choked = fakeSwarm(3, 8);
+  choked.wires[1]!.peerChoking = true;
+  choked.wires[2]!.peerChoking = true;
+  expect(choked.ask(0, 0)).toBe(8);
+});
