@@ -63,11 +63,12 @@ export class PooledFileStore implements FileStore {
     });
   }
 
-  async read(absolutePath: string, range: { start: number; end: number }): Promise<Buffer> {
+  async read(absolutePath: string, range: { start: number; end: number }, into?: Buffer): Promise<Buffer> {
     const held = this.acquire(absolutePath);
     try {
       const fd = await held.fd;
-      const buffer = Buffer.allocUnsafe(range.end - range.start + 1);
+      const length = range.end - range.start + 1;
+      const buffer = into && into.length >= length ? into.subarray(0, length) : Buffer.allocUnsafe(length);
       let filled = 0;
       while (filled < buffer.length) {
         const bytes = await new Promise<number>((resolve, reject) =>

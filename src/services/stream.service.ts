@@ -18,7 +18,7 @@ export interface StreamTarget {
   source: 'cache' | 'disk' | 'torrent' | 'peer';
   open(range: ByteRange): Readable;
   /** Finished files only: the range in one buffer (cheaper than a stream for small ranges). */
-  read?(range: ByteRange): Promise<Buffer>;
+  read?(range: ByteRange, into?: Buffer): Promise<Buffer>;
   /** Call once the response is over (releases the cache lease). Idempotent. */
   release(): void;
 }
@@ -123,7 +123,7 @@ export class StreamService {
       ...describe(infoHash, file.fileIndex, file.fileName, file.size, file.createdAt),
       source,
       open: (range) => this.files.open(file.absolutePath, range),
-      read: (range) => this.files.read(file.absolutePath, range),
+      read: (range, into) => this.files.read(file.absolutePath, range, into),
       release: once(release),
     };
   }

@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { contentDisposition } from '../../domain/content-disposition.js';
 import { contentRange, evaluateIfRange, parseRange, unsatisfiedRange, type ByteRange } from '../../domain/range.js';
 import type { StreamTarget } from '../../services/stream.service.js';
+import { readBuffers } from './read-buffers.js';
 
 /**
  * Answers GET/HEAD for a file with RFC 9110 range semantics: 200, 206 (single or multipart/byteranges),
@@ -57,8 +58,16 @@ export async function respondWithRange(
     }
     // A small range of a finished file: one read into one buffer, no stream machinery (cache hits).
     if (target.read && range.end - range.start < SMALL_RANGE_BYTES) {
-      const body = await target.read(range);
-      if (!res.destroyed) res.end(body);
+      const buffer = readBuffers.take(range.end - range.start + 1);
+      let body: Buffer;
+      try {
+        body = await target.read(range, buffer);
+      } catch (err) {
+        readBuffers.give(buffer);
+        throw err;
+      }
+      if (res.destroyed) return readBuffers.give(buffer);
+      res.end(body, () => readBuffers.give(buffer)); // 'finish': the bytes are with the socket
       return;
     }
     await send(res, target.open(range));
