@@ -1,12 +1,11 @@
 import { fork } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { json, request } from '../../test/fixtures/http.js';
 import { startTestServer, type TestServer } from '../../test/fixtures/server.js';
-import { startSwarm } from '../../test/fixtures/swarm.js';
 import type { SoakClientMessage, SoakClientRequest } from '../soak-client-process.js';
 import { withTimeout } from './net.js';
 import { startSeeder } from './seeder.js';
@@ -17,7 +16,7 @@ import {
   type SoakClientResult,
   type SoakCounters,
 } from './soak-clients.js';
-import { soakFileSize, soakFixture } from './soak-fixture.js';
+import { soakFileSize, soakFixture, writeSoakFixtureApart } from './soak-fixture.js';
 import { median } from './stats.js';
 import { benchScript } from './paths.js';
 
@@ -201,17 +200,20 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     const inProcessFixtures: Buffer[] = [];
     const torrents: SoakTorrent[] = [];
     for (let i = 0; i < options.torrents; i++) {
-      const data = soakFixture(options.seed, i, sizes[i]!);
+      const size = sizes[i]!;
       const name = `Soak ${i}`;
       const fileName = `soak-${i}.mp4`;
       let torrent: SoakTorrent;
       if (isolate) {
+        // Built and held by child processes: this process never has the file (the clients regenerate theirs).
         const dataPath = path.join(tmp, `soak-${i}.bin`);
-        await writeFile(dataPath, data);
-        // The seeder holds the file; this process keeps no copy (the clients regenerate theirs).
+        await writeSoakFixtureApart(options.seed, i, size, dataPath);
         const seeder = await startSeeder({ name, fileName, dataPath }, Buffer.alloc(0));
-        torrent = { infoHash: seeder.infoHash, magnetUri: seeder.magnetUri, size: data.length, stop: seeder.stop };
+        torrent = { infoHash: seeder.infoHash, magnetUri: seeder.magnetUri, size, stop: seeder.stop };
       } else {
+        // In-process only (jest): imported here so an isolated run does not load the swarm's modules.
+        const { startSwarm } = await import('../../test/fixtures/swarm.js');
+        const data = soakFixture(options.seed, i, size);
         const swarm = await startSwarm({ name, files: [{ path: fileName, data }] });
         inProcessFixtures.push(data);
         torrent = { infoHash: swarm.infoHash, magnetUri: swarm.magnetUri, size: data.length, stop: swarm.stop };

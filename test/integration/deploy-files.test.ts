@@ -148,7 +148,7 @@ describe('systemd unit', () => {
     expect(one('Service.User')).toMatch(/^[a-z][a-z0-9-]*$/);
     expect(one('Service.User')).not.toBe('root');
     expect(one('Service.EnvironmentFile')).toMatch(/^-?\//);
-    expect(one('Service.ExecStart')).toMatch(/node dist\/main\.js$/);
+    expect(one('Service.ExecStart')).toMatch(/node(?: --\S+)* dist\/main\.js$/); // flags: node-flags.test.ts
     expect(one('Install.WantedBy')).toBe('multi-user.target');
     // The data the server writes lives under the one writable path.
     const env = Object.fromEntries((directives.get('Service.Environment') ?? []).map((e) => e.split('=', 2)));
@@ -197,7 +197,7 @@ describe('Docker', () => {
     const runtime = text.slice(stages.at(-1)!.index);
     expect(runtime).toMatch(/^USER\s+(?!root\b|0\b)\w+/m);
     expect(runtime).toMatch(/^HEALTHCHECK\s.*\/health/m);
-    expect(runtime).toMatch(/^CMD \["node", "dist\/main\.js"\]/m);
+    expect(runtime).toMatch(/^CMD \["node", (?:"--[^"]+", )*"dist\/main\.js"\]/m); // flags: node-flags.test.ts
     expect(runtime).not.toMatch(/g\+\+|make/); // no compiler in the runtime image
     expect(text).toMatch(/npm ci --omit=dev/);
     // COPY sources (from the build context, the repository root) exist and are not in .dockerignore.
