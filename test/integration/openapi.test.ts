@@ -55,9 +55,8 @@ let stack: Layer[];
 
 beforeAll(async () => {
   server = await startTestServer();
-  // The Express app is the node server's request listener; Express 5 keeps its router on app.router.
-  const app = server.server.listeners('request')[0] as unknown as { router: { stack: Layer[] } };
-  stack = app.router.stack;
+  // The Express app behind the stream lane; Express 5 keeps its router on app.router.
+  stack = (server.app as unknown as { router: { stack: typeof stack } }).router.stack;
   const res = await json<Document>(`${server.url}/docs.json`);
   expect(res.status).toBe(200);
   doc = res.body;
