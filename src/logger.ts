@@ -1,15 +1,15 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { createRequire } from 'node:module';
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+import { ScopedStorage, type Closable } from './request-scope.js';
 
 export type { Logger };
 
 /** The request whose work is running now: every line logged inside it carries its `reqId`. */
-const requestScope = new AsyncLocalStorage<{ reqId: string }>();
+const requestScope = new ScopedStorage<{ reqId: string }>();
 
-/** Runs `fn` (and everything it starts) as part of request `reqId`. */
-export function runInRequest<T>(reqId: string, fn: () => T): T {
-  return requestScope.run({ reqId }, fn);
+/** Runs `fn` (and everything it starts) as part of request `reqId`, whose response is `res`. */
+export function runInRequest<T>(reqId: string, res: Closable, fn: () => T): T {
+  return requestScope.run({ reqId }, res, fn);
 }
 
 /** Secrets never reach a line: tokens, passwords, auth headers and cookies, wherever they appear. */

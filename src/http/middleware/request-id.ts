@@ -22,7 +22,7 @@ export function requestId(): RequestHandler {
     const id = requestIdFor(req.headers['x-request-id']);
     req.id = id;
     res.setHeader('X-Request-Id', id);
-    runInRequest(id, next);
+    runInRequest(id, res, next);
   };
 }
 

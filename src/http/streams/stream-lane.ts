@@ -1,5 +1,5 @@
 import type { IncomingMessage, RequestListener } from 'node:http';
-import { runInRequest, type Logger } from '../../logger.js';
+import type { Logger } from '../../logger.js';
 import type { AuthService } from '../../services/auth.service.js';
 import { bearer, cookie, PATH_TOKEN, safeDecode, TOKEN_COOKIE } from '../middleware/auth.js';
 import { allowOrigin } from '../middleware/cors.js';
@@ -51,11 +51,11 @@ export function streamLane(deps: StreamLaneDeps, app: RequestListener): RequestL
         res.setHeader('X-Request-Id', id);
         logRequest(logger, deps.metrics, req, res, () => ({ id, url: req.url ?? '/', route: lane.route }));
         allowOrigin(res, '*'); // streams are readable from any origin (cors.ts)
-        runInRequest(id, () => {
-          serveStream(deps, req, res, principal, lane).catch((err: unknown) =>
-            sendFailure(res, err, logger, lane.route),
-          );
-        });
+        // No request scope here (logger.ts's ScopedStorage would switch async hooks on for every stream):
+        // the request line and a failure's line carry the id.
+        serveStream(deps, req, res, principal, lane).catch((err: unknown) =>
+          sendFailure(res, err, logger.child({ reqId: id }), lane.route),
+        );
       },
       // The user store unreachable: the app's authentication answers it (the same error, the same way).
       () => app(req, res),

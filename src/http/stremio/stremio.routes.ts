@@ -1,4 +1,4 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { ScopedStorage } from '../../request-scope.js';
 import { Router } from 'express';
 import sdk from 'stremio-addon-sdk';
 import type { Config } from '../../config.js';
@@ -36,7 +36,7 @@ const notHandled = () => Promise.reject({ noHandler: true });
  */
 export function stremioRoutes(deps: StremioRouteDeps): Router {
   const { logger } = deps;
-  const requestBase = new AsyncLocalStorage<string>();
+  const requestBase = new ScopedStorage<string>();
   const builder = new sdk.addonBuilder({ ...(deps.manifest as unknown as sdk.Manifest), version: deps.version });
   const base = () => requestBase.getStore() ?? deps.config.publicUrl ?? '';
   // Stremio shows a placeholder for items without a poster; ours is generated from the torrent's name.
@@ -97,7 +97,7 @@ export function stremioRoutes(deps: StremioRouteDeps): Router {
   const router = Router();
   router.use((req, res, next) => {
     if ((req.method !== 'GET' && req.method !== 'HEAD') || !ADDON_PATH.test(req.path)) return next();
-    requestBase.run(publicBaseUrl(req, deps.config.publicUrl), () => addon(req, res, next));
+    requestBase.run(publicBaseUrl(req, deps.config.publicUrl), res, () => addon(req, res, next));
   });
   return router;
 }
