@@ -10,6 +10,7 @@ import { DefaultFiles } from './cache-default-file.js';
 import { CacheNodes } from './cache-nodes.js';
 import { sweepOrphans, type OrphanSweepResult } from './cache-orphans.js';
 import { OutageMemo } from './cache-outage.js';
+import { RecentEntries } from './cache-recent.js';
 import { ReadChecks } from './cache-read-checks.js';
 import { rebuildIndex, type RebuildResult } from './cache-rebuild.js';
 import { describeCached, groupByTorrent } from './cache-view.js';
@@ -79,6 +80,8 @@ export class CacheService implements CachedFileLookup, CachedTorrents {
   private readonly nodes: CacheNodes;
   /** While the index is unreachable, the files this process has seen keep streaming from disk. */
   private readonly outage: OutageMemo;
+  /** The entries of files just served: a player's burst of ranges asks the index once a second. */
+  private readonly recent: RecentEntries;
 
   constructor(deps: CacheServiceDeps) {
     ({
@@ -94,6 +97,7 @@ export class CacheService implements CachedFileLookup, CachedTorrents {
     this.defaults = new DefaultFiles(this.index, this.metaStore);
     this.nodes = new CacheNodes({ index: this.index, node: this.node, shared: deps.shared, logger: this.logger });
     this.outage = new OutageMemo({ index: this.index, clock: this.clock, logger: this.logger });
+    this.recent = new RecentEntries(this.clock);
     this.checks = new ReadChecks({ index: this.index, disk: this.disk, clock: this.clock, logger: this.logger });
   }
 
@@ -105,7 +109,9 @@ export class CacheService implements CachedFileLookup, CachedTorrents {
     fileIndex: number | undefined,
     { localOnly = false }: { localOnly?: boolean } = {},
   ): Promise<CachedFile | PeerFile | undefined> {
-    const entry = await this.findEntry(infoHash, fileIndex);
+    const since = this.recent.generation;
+    const recent = this.recent.get(infoHash, fileIndex);
+    const entry = recent ?? (await this.findEntry(infoHash, fileIndex));
     if (!entry) {
       this.counters.misses++;
       return undefined;
@@ -126,6 +132,7 @@ export class CacheService implements CachedFileLookup, CachedTorrents {
       // The file vanished or changed under us: never serve it, forget it.
       this.logger.warn({ infoHash, fileIndex: entry.fileIndex }, 'cached file missing on disk; dropping entry');
       this.outage.forget(infoHash, entry.fileIndex);
+      this.recent.forgetTorrent(infoHash);
       await this.index.remove(infoHash, entry.fileIndex).catch((err: unknown) => {
         if (!isIndexUnavailable(err)) throw err;
       });
@@ -133,6 +140,7 @@ export class CacheService implements CachedFileLookup, CachedTorrents {
       return undefined;
     }
     this.counters.hits++;
+    if (!recent) this.recent.remember(fileIndex, entry, since);
     if (holder === 'unknown') this.nodes.claim(entry);
     const release = this.lease(infoHash, entry.fileIndex);
     this.checks.touch(entry);
@@ -201,6 +209,7 @@ export class CacheService implements CachedFileLookup, CachedTorrents {
   async remove(infoHash: string, deleteFiles: boolean): Promise<boolean> {
     const removed = await this.index.remove(infoHash);
     this.outage.forgetTorrent(infoHash);
+    this.recent.forgetTorrent(infoHash);
     if (deleteFiles) await this.removeTorrentFiles(infoHash);
     return removed > 0;
   }
@@ -227,6 +236,7 @@ export class CacheService implements CachedFileLookup, CachedTorrents {
       nodeUrl: this.node.url,
     };
     this.outage.remember(entry);
+    this.recent.forgetTorrent(event.infoHash);
     // The .torrent first, then the entry: an entry without its stored .torrent would let a request for
     // the default file pick among the cached files alone (a subtitle that finished first, say).
     this.metaStore
@@ -275,7 +285,10 @@ export class CacheService implements CachedFileLookup, CachedTorrents {
     const entries = await this.nodes.unreadInCluster(batch.filter((e) => this.nodes.holderOf(e) === 'mine'));
     if (entries.length === 0) return;
     await this.index.removeMany(entries);
-    for (const e of entries) this.outage.forget(e.infoHash, e.fileIndex);
+    for (const e of entries) {
+      this.outage.forget(e.infoHash, e.fileIndex);
+      this.recent.forgetTorrent(e.infoHash);
+    }
     const unread = entries.filter((e) => !this.leases.has(e.infoHash, e.fileIndex));
     await Promise.all(unread.map((entry) => this.disk.removeFile(this.absolutePath(entry))));
     this.counters.evictions += entries.length;
