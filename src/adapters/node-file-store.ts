@@ -1,4 +1,4 @@
-import { close, open, read } from 'node:fs';
+import { close, open, read, readSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import type { FileStore } from '../ports/file-store.js';
 
@@ -8,6 +8,15 @@ const DISK_READ_CHUNK = 1024 * 1024;
 const IDLE_CLOSE_MS = 2000;
 /** At most this many files held open at once; past it, the idle ones close first. */
 const MAX_OPEN = 256;
+/**
+ * Ranges up to this size are read on the event loop while such reads are fast: from the page cache a
+ * 64 KiB read is a memcpy of a few microseconds, far less than a threadpool round trip (what nginx does
+ * too: its sendfile blocks the worker). A read slower than SLOW_SYNC_READ_MS went to the disk, so reads
+ * go through the threadpool for SYNC_PAUSE_MS before the event loop tries again.
+ */
+const SYNC_READ_MAX = 256 * 1024;
+const SLOW_SYNC_READ_MS = 2;
+const SYNC_PAUSE_MS = 10_000;
 
 /**
  * Finished files are immutable (their bytes are fixed by the info hash), so, like nginx's
@@ -16,16 +25,23 @@ const MAX_OPEN = 256;
  */
 interface Held {
   fd: Promise<number>;
+  /** The descriptor once open (reads need no await then). */
+  opened: number | undefined;
   readers: number;
   idleTimer: NodeJS.Timeout | undefined;
 }
 
 export class PooledFileStore implements FileStore {
   private readonly held = new Map<string, Held>();
+  /** Small reads stay off the event loop until then (a recent one was slow: the disk, not the page cache). */
+  private syncPausedUntil = 0;
+  /** Reads answered on the event loop so far. */
+  loopReads = 0;
 
   constructor(
     private readonly idleCloseMs = IDLE_CLOSE_MS,
     private readonly maxOpen = MAX_OPEN,
+    private readonly slowSyncReadMs = SLOW_SYNC_READ_MS,
   ) {}
 
   open(absolutePath: string, range: { start: number; end: number }): Readable {
@@ -66,9 +82,13 @@ export class PooledFileStore implements FileStore {
   async read(absolutePath: string, range: { start: number; end: number }, into?: Buffer): Promise<Buffer> {
     const held = this.acquire(absolutePath);
     try {
-      const fd = await held.fd;
       const length = range.end - range.start + 1;
       const buffer = into && into.length >= length ? into.subarray(0, length) : Buffer.allocUnsafe(length);
+      if (held.opened !== undefined && length <= SYNC_READ_MAX && performance.now() >= this.syncPausedUntil) {
+        this.readOnLoop(absolutePath, held.opened, buffer, range.start);
+        return buffer;
+      }
+      const fd = await held.fd;
       let filled = 0;
       while (filled < buffer.length) {
         const bytes = await new Promise<number>((resolve, reject) =>
@@ -85,6 +105,20 @@ export class PooledFileStore implements FileStore {
     }
   }
 
+  /** Fills `buffer` from `position` synchronously, and pauses such reads if this one was slow. */
+  private readOnLoop(path: string, fd: number, buffer: Buffer, position: number): void {
+    const started = performance.now();
+    let filled = 0;
+    while (filled < buffer.length) {
+      const bytes = readSync(fd, buffer, filled, buffer.length - filled, position + filled);
+      if (bytes === 0) throw new Error(`${path} ended at byte ${position + filled}`);
+      filled += bytes;
+    }
+    this.loopReads++;
+    const ended = performance.now();
+    if (ended - started > this.slowSyncReadMs) this.syncPausedUntil = ended + SYNC_PAUSE_MS;
+  }
+
   private acquire(path: string): Held {
     let held = this.held.get(path);
     if (!held) {
@@ -92,8 +126,13 @@ export class PooledFileStore implements FileStore {
       const fd = new Promise<number>((resolve, reject) =>
         open(path, 'r', (err, fd) => (err ? reject(err) : resolve(fd))),
       );
-      held = { fd, readers: 0, idleTimer: undefined };
+      held = { fd, opened: undefined, readers: 0, idleTimer: undefined };
+      const opening = held;
       this.held.set(path, held);
+      fd.then(
+        (n) => (opening.opened = n),
+        () => undefined,
+      );
       // A failed open is not kept: the next request tries again (the file may be back).
       fd.catch(() => {
         if (this.held.get(path) === held) this.held.delete(path);
@@ -118,6 +157,7 @@ export class PooledFileStore implements FileStore {
 
   private closeHeld(path: string, held: Held): void {
     if (held.readers > 0) return;
+    held.opened = undefined;
     if (held.idleTimer) clearTimeout(held.idleTimer);
     if (this.held.get(path) === held) this.held.delete(path);
     held.fd.then(

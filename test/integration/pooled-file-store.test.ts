@@ -96,6 +96,27 @@ describe('PooledFileStore', () => {
     store.closeAll();
   });
 
+  test('small reads of an open file run on the event loop, until one is slow: then the threadpool', async () => {
+    const fast = new PooledFileStore(50);
+    await fast.read(file, { start: 0, end: 9 }); // opens the file: through the threadpool
+    expect(fast.loopReads).toBe(0);
+    const small = await fast.read(file, { start: MIB + 3, end: MIB + 3 + 65_535 });
+    expect(small.equals(data.subarray(MIB + 3, MIB + 3 + 65_536))).toBe(true);
+    expect(fast.loopReads).toBe(1);
+    const large = await fast.read(file, { start: 0, end: MIB - 1 }); // past 256 KiB: never on the loop
+    expect(large.equals(data.subarray(0, MIB))).toBe(true);
+    expect(fast.loopReads).toBe(1);
+    fast.closeAll();
+
+    const slow = new PooledFileStore(50, 256, -1); // every read on the loop counts as slow (went to the disk)
+    await slow.read(file, { start: 0, end: 9 });
+    await slow.read(file, { start: 10, end: 19 }); // on the loop, "slow": the next ones are paused
+    const after = await slow.read(file, { start: 20, end: 65_555 });
+    expect(after.equals(data.subarray(20, 65_556))).toBe(true);
+    expect(slow.loopReads).toBe(1);
+    slow.closeAll();
+  });
+
   test('a file shorter than the range asked fails the stream instead of waiting forever', async () => {
     const store = new PooledFileStore(50);
     await expect(collect(store.open(file, { start: data.length - 10, end: data.length + 10 }))).rejects.toThrow(
