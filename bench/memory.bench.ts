@@ -10,7 +10,8 @@ import { serverNodeFlags } from './lib/soak-node-flags.js';
 // Issue 11's memory targets, measured by the soak harness (bench/soak.ts, run as a child process so
 // the process measured is our server alone: its seeders and clients are its own children):
 // RSS with 10 active torrents < 200 MB, max RSS with 50 streams doing random seeks < 400 MB, and
-// after the load within 10 % of the active-torrents figure.
+// after the load back within 10 % of the active-torrents figure: at most 10 % above it (the memory the
+// load took came back; an RSS below the figure, glibc returning arenas, is not a failure).
 
 export interface MemoryOptions {
   torrents: number;
@@ -47,7 +48,7 @@ const MB = 1e6 / 2 ** 20; // targets are in MB (10^6); RSS is reported in MiB
 export const withinTargets = (r: MemoryResult) => ({
   active: r.activeTorrentsMiB < MEMORY_TARGETS.activeMiB * MB,
   streams: r.maxStreamsMiB < MEMORY_TARGETS.streamsMiB * MB,
-  afterLoad: Math.abs(r.afterVsActivePct) <= MEMORY_TARGETS.afterLoadPct,
+  afterLoad: r.afterVsActivePct <= MEMORY_TARGETS.afterLoadPct,
 });
 
 export async function memoryBench(options: MemoryOptions): Promise<MemoryResult> {

@@ -221,7 +221,7 @@ function memoryTable(m: MemoryResult): string {
           [
             `10 s after the load (${m.afterVsActivePct >= 0 ? '+' : ''}${fmt(m.afterVsActivePct, 1)} %)`,
             fmt(m.afterLoadMiB, 0),
-            `within ${MEMORY_TARGETS.afterLoadPct} %`,
+            `<= +${MEMORY_TARGETS.afterLoadPct} %`,
             yes(ok.afterLoad, m.afterVsActivePct),
             parts(m.afterLoad),
           ],
