@@ -19,6 +19,8 @@ export class PrometheusMetrics implements Metrics, MetricsExposition {
   private readonly ttfb: Histogram;
   private readonly seek: Histogram;
   private readonly http: Histogram<'route' | 'method' | 'status'>;
+  /** The histogram's children by label values: prom-client hashes the labels object on every observe otherwise. */
+  private readonly httpChildren = new Map<string, Histogram.Internal<'route' | 'method' | 'status'>>();
   private readonly activeStreams: Gauge;
   private readonly streams: Counter;
   private readonly stalls: Counter;
@@ -93,7 +95,10 @@ export class PrometheusMetrics implements Metrics, MetricsExposition {
   }
 
   httpRequest(route: string, method: string, status: number, seconds: number): void {
-    this.http.observe({ route, method, status: String(status) }, seconds);
+    const key = `${status} ${method} ${route}`;
+    let child = this.httpChildren.get(key);
+    if (!child) this.httpChildren.set(key, (child = this.http.labels({ route, method, status: String(status) })));
+    child.observe(seconds);
   }
 
   private snapshotGauges(registers: Registry[]): void {

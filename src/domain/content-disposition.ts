@@ -18,7 +18,20 @@ const UNSAFE = /[\u0000-\u001f\u007f-\u009f/]/g;
 const PLAIN = /^[\u0020-\u007e]*$/;
 const NEEDS_ESCAPE = /["\\%]/;
 
+/** Answers by type and name, remembered: a player's every range of a file asks the same (bounded memory). */
+const MEMO_LIMIT = 1000;
+const memo = { attachment: new Map<string, string>(), inline: new Map<string, string>() };
+
 export function contentDisposition(type: 'attachment' | 'inline', fileName: string): string {
+  const known = memo[type].get(fileName);
+  if (known !== undefined) return known;
+  const value = dispositionOf(type, fileName);
+  if (memo[type].size >= MEMO_LIMIT) memo[type].clear();
+  memo[type].set(fileName, value);
+  return value;
+}
+
+function dispositionOf(type: 'attachment' | 'inline', fileName: string): string {
   const name = fileName.replace(UNSAFE, '').trim() || 'download';
   const fallback = `filename="${asciiFallback(name)}"`;
   // '%' is plain ASCII but some clients percent-decode the plain parameter, so it gets filename* too.

@@ -23,7 +23,7 @@ export async function respondWithRange(
   const { size } = target;
   res.setHeader('Accept-Ranges', 'bytes');
   res.setHeader('ETag', target.etag);
-  res.setHeader('Last-Modified', target.lastModified.toUTCString());
+  res.setHeader('Last-Modified', httpDate(target.lastModified));
   res.setHeader('Cache-Control', 'public, max-age=3600');
   res.setHeader('Content-Disposition', contentDisposition(options.download ? 'attachment' : 'inline', target.fileName));
   res.setHeader('X-Stream-Source', target.source);
@@ -157,6 +157,14 @@ function notModified(req: IncomingMessage, target: StreamTarget): boolean {
     return !Number.isNaN(since) && target.lastModified.getTime() <= since;
   }
   return false;
+}
+
+/** The last date formatted, kept: every range of a file has the same Last-Modified. */
+let lastDate = { time: NaN, text: '' };
+function httpDate(date: Date): string {
+  const time = date.getTime();
+  if (time !== lastDate.time) lastDate = { time, text: date.toUTCString() };
+  return lastDate.text;
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {
