@@ -14,6 +14,10 @@ const ROUND_TRIP_SAMPLES = 32;
 /** The parts of a bittorrent-protocol wire we tune (webtorrent's types do not name them). */
 export interface TunableWire {
   peerExtendedHandshake?: { reqq?: number };
+  destroyed?: boolean;
+  /** Bytes of blocks received from this peer so far. */
+  downloaded?: number;
+  requests?: unknown[];
   peerChoking?: boolean;
   peerPieces?: { get(index: number): boolean };
   type?: string;
@@ -31,6 +35,9 @@ export interface TunableTorrent {
   _critical: boolean[];
   _reservations: Array<Array<TunableWire | null> | undefined>;
   _request(wire: TunableWire, index: number, hotswap: boolean): boolean;
+  /** What to download, highest priority first. */
+  _selections?: { length: number; get(i: number): { from: number; to: number; offset: number } };
+  _updateWire?(wire: TunableWire): unknown;
 }
 
 interface PeerConnection {
@@ -149,4 +156,39 @@ function overShare(torrent: TunableTorrent, wire: TunableWire, index: number): b
   let mine = 0;
   for (const w of torrent._reservations[index] ?? []) if (w === wire) mine++;
   return mine >= Math.ceil(blocks / holders);
+}
+
+/**
+ * A new peer's first block comes from the piece a reader waits on. webtorrent gives a peer that has sent
+ * nothing yet one block, to see it is useful, but picks it from its lowest-priority selection, from the
+ * end: the file's last piece, while the reader waits on the first. On a 40 ms swarm that is a round trip
+ * per peer lost before the first byte. This asks the same single block, from the highest-priority
+ * selection's first missing piece the peer has, and leaves every other case to webtorrent.
+ */
+export function probeWithWantedPiece(torrent: TunableTorrent): void {
+  const update = torrent._updateWire?.bind(torrent);
+  if (!update || !torrent._selections) return;
+  torrent._updateWire = (wire) => {
+    if (
+      !wire.destroyed &&
+      !wire.downloaded &&
+      !wire.peerChoking &&
+      wire.requests?.length === 0 &&
+      wire.type !== 'webSeed' &&
+      requestWanted(torrent, wire)
+    )
+      return;
+    return update(wire);
+  };
+}
+
+function requestWanted(torrent: TunableTorrent, wire: TunableWire): boolean {
+  const selections = torrent._selections!;
+  for (let i = 0; i < selections.length; i++) {
+    const selection = selections.get(i);
+    for (let piece = selection.from + selection.offset; piece <= selection.to; piece++) {
+      if (wire.peerPieces?.get(piece) && torrent._request(wire, piece, torrent._critical[piece] === true)) return true;
+    }
+  }
+  return false;
 }

@@ -1,5 +1,6 @@
 import {
   pipelineLength,
+  probeWithWantedPiece,
   shareCriticalPieces,
   type TunableTorrent,
   type TunableWire,
@@ -57,4 +58,50 @@ test('a lone peer, or one whose peers choke us, takes the whole critical piece',
   choked.wires[1]!.peerChoking = true;
   choked.wires[2]!.peerChoking = true;
   expect(choked.ask(0, 0)).toBe(8);
+});
+
+test("a new peer's probe block comes from the top selection's first missing piece; anything else is webtorrent's", () => {
+  const asked: Array<{ index: number; hotswap: boolean }> = [];
+  const updated: unknown[] = [];
+  const selections = [
+    { from: 40, to: 43, offset: 1 }, // a reader's window (highest priority), piece 40 already had
+    { from: 0, to: 99, offset: 0 }, // the whole torrent
+  ];
+  const torrent = {
+    wires: [],
+    pieces: [],
+    _critical: Object.assign([], { 41: true }) as boolean[],
+    _reservations: [],
+    _selections: { length: selections.length, get: (i: number) => selections[i]! },
+    _request(_wire: unknown, index: number, hotswap: boolean) {
+      asked.push({ index, hotswap });
+      return true;
+    },
+    _updateWire(wire: unknown) {
+      updated.push(wire);
+    },
+  };
+  probeWithWantedPiece(torrent as unknown as TunableTorrent);
+  const wire = (over: object) =>
+    ({
+      peerChoking: false,
+      downloaded: 0,
+      requests: [],
+      peerPieces: { get: () => true },
+      ...over,
+    }) as unknown as TunableWire;
+
+  torrent._updateWire(wire({}));
+  expect(asked).toEqual([{ index: 41, hotswap: true }]);
+  expect(updated).toHaveLength(0);
+
+  for (const other of [{ downloaded: 16384 }, { peerChoking: true }, { requests: [{}] }, { type: 'webSeed' }]) {
+    torrent._updateWire(wire(other));
+  }
+  expect(asked).toHaveLength(1);
+  expect(updated).toHaveLength(4);
+
+  // A peer with none of the wanted pieces: webtorrent decides.
+  torrent._updateWire(wire({ peerPieces: { get: () => false } }));
+  expect(updated).toHaveLength(5);
 });
