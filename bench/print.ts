@@ -237,7 +237,7 @@ function memoryTable(m: MemoryResult): string {
 
 function slowSwarmTable(r: SlowSwarmResult): string {
   const o = r.settings;
-  const title = `6. Slow swarm: ${o.peers} seeders, each in its own network namespace, ${o.rttMs} ms RTT and ${o.rateMbit / 8} MB/s each way per seeder; ${o.fileMiB} MiB file; one fresh instance per server (ms)`;
+  const title = `6. Slow swarm: ${o.peers} seeders, each in its own network namespace, ${o.rttMs} ms RTT and ${o.rateMbit / 8} MB/s each way per seeder; ${o.fileMiB} MiB file; medians of ${o.trials ?? 1} fresh instances per server (ms)`;
   const headers = [
     'server',
     'metadata',
@@ -278,7 +278,11 @@ function slowSwarmTable(r: SlowSwarmResult): string {
     [
       `shaping: ${r.shaping}. ${r.seedersUp}/${o.peers} seeders had announced. 1st byte: 64 KiB at 0 once metadata is known; seek: 64 KiB at 70 % right after.`,
       `play: GET bytes=0- read by a player consuming ${o.bitrateMbit} Mbit/s for ${o.playSeconds} s from its first byte, at most 8 MiB ahead;`,
-      `a rebuffer = it waited over 500 ms for bytes it should already have played. One trial per server: read with care.`,
+      `a rebuffer = it waited over 500 ms for bytes it should already have played (first trial only).`,
+      ...r.rows.map(
+        (row) =>
+          `${row.contender} trials (metadata / 1st byte / seek): ${(row.trials ?? []).map((t) => `${fmt(t.metadataMs, 0)}/${fmt(t.firstByteMs, 0)}/${fmt(t.seekMs, 0)}`).join(', ')}`,
+      ),
       ...r.rows.filter((row) => row.error).map((row) => `error: ${row.contender}: ${row.error}`),
     ],
   );

@@ -29,6 +29,7 @@ const settings = {
   slowPeers: num('BENCH_SLOW_PEERS', 8),
   slowFileMiB: num('BENCH_SLOW_FILE_MIB', 64),
   slowPlaySeconds: num('BENCH_SLOW_PLAY_SECONDS', 20),
+  slowTrials: num('BENCH_SLOW_TRIALS', 5),
 };
 const ALL = ['seek', 'throughput', 'cache-hit', 'cache-index', 'memory', 'slow-swarm'];
 const wanted = new Set(process.argv.slice(2).length > 0 ? process.argv.slice(2) : ALL);
@@ -181,6 +182,7 @@ try {
       rateMbit: 16,
       bitrateMbit: 8,
       playSeconds: settings.slowPlaySeconds,
+      trials: settings.slowTrials,
     });
     if ((results.slowSwarm as { skipped?: string }).skipped) process.stdout.write('skipped\n');
   }

@@ -13,14 +13,17 @@ import { bencode } from '../test/fixtures/bencode.js';
 import { ours, peerflixServer, webtorrentServer, type Contender } from './lib/contenders.js';
 import { buildLab, labUnavailable, type Lab } from './lib/netns.js';
 import { timedRange, withTimeout } from './lib/net.js';
+import { median } from './lib/stats.js';
 import { benchScript } from './lib/paths.js';
 import type { Seeder } from './lib/seeder.js';
 
 // A slow, realistic swarm (issue 11): `peers` WebTorrent seeders, each in its own network namespace
 // behind `tc netem delay <rtt/2> rate <rate>` on both ends of its veth (or, on a kernel without
 // netem, `tbf rate <rate>` plus a relay that adds the delay), one tracker on the bridge.
-// Per contender (fresh instance): add -> first byte of 64 KiB at 0, a 64 KiB seek at 70 %, then a
-// player reading from the start at `bitrateMbit` for `playSeconds`, counting rebuffers.
+// Per contender and trial (a fresh instance each): add -> first byte of 64 KiB at 0, a 64 KiB seek at
+// 70 %; medians over `trials`, the contenders' order rotated each trial (the first one to reach the
+// seeders meets them colder). The first trial then plays from the start at `bitrateMbit` for
+// `playSeconds`, counting rebuffers.
 
 export interface SlowSwarmOptions {
   peers: number;
@@ -30,6 +33,8 @@ export interface SlowSwarmOptions {
   rateMbit: number;
   bitrateMbit: number;
   playSeconds: number;
+  /** Fresh instances per contender; the figures are their medians. */
+  trials: number;
 }
 
 export interface PlaybackResult {
@@ -52,6 +57,8 @@ export interface SlowSwarmRow {
   addToFirstByteMs: number;
   seekMs: number;
   playback?: PlaybackResult;
+  /** Each trial's figures (the row holds their medians). */
+  trials?: Array<{ metadataMs: number; firstByteMs: number; seekMs: number }>;
   error?: string;
 }
 
@@ -89,11 +96,18 @@ export async function slowSwarmBench(options: SlowSwarmOptions): Promise<SlowSwa
       lab.shaping === 'netem' ? 'tc netem (delay + rate)' : 'tc tbf (rate) + delay relay (this kernel has no netem)';
     result.seedersUp = swarm.seedersUp;
     process.stdout.write(`${swarm.seedersUp}/${options.peers} seeders up `);
-    for (const contender of [ours, webtorrentServer, peerflixServer]) {
-      result.rows.push(await once(contender, swarm.seeder, options));
-      process.stdout.write(result.rows.at(-1)!.error ? 'x' : '.');
+    const contenders = [ours, webtorrentServer, peerflixServer];
+    const runs = new Map<string, SlowSwarmRow[]>(contenders.map((c) => [c.name, []]));
+    for (let trial = 0; trial < options.trials; trial++) {
+      for (let k = 0; k < contenders.length; k++) {
+        const contender = contenders[(k + trial) % contenders.length]!;
+        const row = await once(contender, swarm.seeder, options, trial === 0);
+        runs.get(contender.name)!.push(row);
+        process.stdout.write(row.error ? 'x' : '.');
+      }
     }
     process.stdout.write('\n');
+    result.rows = contenders.map((c) => medianRow(c.name, runs.get(c.name)!));
     return result;
   } finally {
     for (const cleanup of cleanups.reverse()) await Promise.resolve(cleanup()).catch(() => undefined);
@@ -246,7 +260,28 @@ async function stopChild(child: ChildProcess): Promise<void> {
   await withTimeout(exited, 5000, 'stopping a seeder').catch(() => child.kill('SIGKILL'));
 }
 
-async function once(contender: Contender, seeder: Seeder, o: SlowSwarmOptions): Promise<SlowSwarmRow> {
+/** One row of medians over a contender's clean trials; the playback of the trial that played. */
+function medianRow(contender: string, rows: SlowSwarmRow[]): SlowSwarmRow {
+  const clean = rows.filter((r) => !r.error);
+  const mid = (pick: (r: SlowSwarmRow) => number) => (clean.length ? median(clean.map(pick)) : NaN);
+  return {
+    contender,
+    metadataMs: mid((r) => r.metadataMs),
+    firstByteMs: mid((r) => r.firstByteMs),
+    addToFirstByteMs: mid((r) => r.addToFirstByteMs),
+    seekMs: mid((r) => r.seekMs),
+    playback: rows.find((r) => r.playback)?.playback,
+    trials: clean.map((r) => ({ metadataMs: r.metadataMs, firstByteMs: r.firstByteMs, seekMs: r.seekMs })),
+    error: rows.find((r) => r.error)?.error,
+  };
+}
+
+async function once(
+  contender: Contender,
+  seeder: Seeder,
+  o: SlowSwarmOptions,
+  withPlayback: boolean,
+): Promise<SlowSwarmRow> {
   const row: SlowSwarmRow = {
     contender: contender.name,
     metadataMs: NaN,
@@ -267,7 +302,8 @@ async function once(contender: Contender, seeder: Seeder, o: SlowSwarmOptions): 
     row.firstByteMs = await check(0);
     row.addToFirstByteMs = row.metadataMs + row.firstByteMs;
     row.seekMs = await check(Math.floor(seeder.data.length * 0.7));
-    row.playback = await play(opened.url, seeder.data, (o.bitrateMbit * 1e6) / 8, o.playSeconds * 1000);
+    if (withPlayback)
+      row.playback = await play(opened.url, seeder.data, (o.bitrateMbit * 1e6) / 8, o.playSeconds * 1000);
   } catch (err) {
     row.error = (err as Error).message.slice(0, 200);
   } finally {
