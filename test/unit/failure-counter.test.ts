@@ -238,11 +238,22 @@ describe('memoryCounter', () => {
 describe('storeCounter', () => {
   test("reads the store's count and reset time, and increments through it", async () => {
     const store = new SharedStore(45_000);
-    const counter = storeCounter(store);
+    const counter = storeCounter(store, 60_000);
     expect(await counter.get('k')).toBeUndefined();
     await counter.increment('k');
     await counter.increment('k');
     const seen = await counter.get('k');
     expect(seen).toEqual({ count: 2, resetAt: store.hits.get('k')!.resetTime.getTime() });
+  });
+
+  test('tells the store its window, and refuses a store that cannot read counts back', () => {
+    const told: number[] = [];
+    const store = Object.assign(new SharedStore(45_000), {
+      init: (o: { windowMs: number }) => void told.push(o.windowMs),
+    });
+    storeCounter(store, 60_000);
+    expect(told).toEqual([60_000]);
+    const blind: Store = { increment: () => ({ totalHits: 1, resetTime: undefined }), decrement() {}, resetKey() {} };
+    expect(() => storeCounter(blind, 60_000)).toThrow(/can read its counts/);
   });
 });

@@ -1,4 +1,4 @@
-import type { Store } from 'express-rate-limit';
+import type { Options, Store } from 'express-rate-limit';
 
 /** Keys past this many are dropped at once: bounded memory under a spray of addresses. */
 const MEMORY_KEY_LIMIT = 10_000;
@@ -36,8 +36,15 @@ export function memoryCounter(windowMs: number): FailureCounter {
   };
 }
 
-/** Counts in an express-rate-limit Store (Redis in a cluster): the store's window, its expiry. */
-export function storeCounter(store: Store): FailureCounter {
+/**
+ * Counts in an express-rate-limit Store (Redis in a cluster), told the window first as express-rate-limit
+ * tells it. A store that cannot read a count back (no `get`) could never limit: refused at start-up.
+ */
+export function storeCounter(store: Store, windowMs: number): FailureCounter {
+  if (typeof store.get !== 'function')
+    throw new Error('The wrong-token limit needs a rate-limit store that can read its counts (get)');
+  // Only the window matters to a store; express-rate-limit hands it its whole options object.
+  void store.init?.({ windowMs } as Options);
   return {
     async get(key) {
       const seen = await store.get?.(key);

@@ -32,7 +32,7 @@ const clientKey = (req: Request): string =>
  */
 export function failedAuthLimit(perMinute: number, store?: Store): RequestHandler[] {
   if (perMinute <= 0) return [];
-  const failures: FailureCounter = store ? storeCounter(store) : memoryCounter(MINUTE_MS);
+  const failures: FailureCounter = store ? storeCounter(store, MINUTE_MS) : memoryCounter(MINUTE_MS);
   const limiter: RequestHandler = async (req, res, next) => {
     const key = ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? 'unknown');
     // An unreachable store lets requests through (authentication still runs), as the other limiters do.
