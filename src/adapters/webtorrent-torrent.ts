@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import path from 'node:path';
 import type { Torrent, TorrentFile } from 'webtorrent';
@@ -57,9 +56,7 @@ export class WebTorrentHandle implements EngineTorrent {
           );
           reject(error);
           torrent.destroy({ destroyStore: false });
-          return;
         }
-        if (torrent.files.every((f) => !existsSync(onDiskPath(torrentDir, f.path)))) skipVerifyOnce(torrent);
       });
       torrent.once('ready', () => resolve(this.buildMeta()));
       torrent.once('error', (err: unknown) => reject(err instanceof Error ? err : new Error(String(err))));
@@ -337,19 +334,4 @@ class ByteLimit extends Transform {
     clearTimeout(this.timer);
     callback(error);
   }
-}
-
-/**
- * None of the torrent's files is on disk (a new add, the usual case): there is nothing to verify, and
- * every piece stays missing. webtorrent would still try to read each piece from the absent files before
- * it requests a block (43 ms for 1024 pieces on the slow-swarm bench, more on bigger torrents). Its
- * `skipVerify` is no use here: that marks every piece as present. Called from 'metadata', which webtorrent
- * emits just before it verifies.
- */
-function skipVerifyOnce(torrent: Torrent): void {
-  const verifiable = torrent as unknown as { _verifyPieces(done: (err: Error | null) => void): void };
-  verifiable._verifyPieces = (done) => {
-    Reflect.deleteProperty(verifiable, '_verifyPieces'); // the prototype's again, for any later check
-    process.nextTick(done, null);
-  };
 }

@@ -7,8 +7,7 @@ import { startSwarm } from '../fixtures/swarm.js';
 
 // A peer's very first request (webtorrent asks a peer that has sent nothing yet for one block, to see
 // it is useful) goes to the start of what is wanted most, not to the torrent's last piece: on a 40 ms
-// swarm that first round trip is the first byte's. And a new torrent with nothing on disk is not
-// "verified" piece by piece from files that do not exist.
+// swarm that first round trip is the first byte's. And what an earlier run left on disk counts.
 
 test("a new peer's first block is the first wanted piece", async () => {
   const PIECE = 64 * 1024;
