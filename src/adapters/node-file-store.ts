@@ -126,17 +126,16 @@ export class PooledFileStore implements FileStore {
       const fd = new Promise<number>((resolve, reject) =>
         open(path, 'r', (err, fd) => (err ? reject(err) : resolve(fd))),
       );
-      held = { fd, opened: undefined, readers: 0, idleTimer: undefined };
-      const opening = held;
-      this.held.set(path, held);
+      const opening: Held = { fd, opened: undefined, readers: 0, idleTimer: undefined };
+      this.held.set(path, opening);
       fd.then(
         (n) => (opening.opened = n),
-        () => undefined,
+        // A failed open is not kept: the next request tries again (the file may be back).
+        () => {
+          if (this.held.get(path) === opening) this.held.delete(path);
+        },
       );
-      // A failed open is not kept: the next request tries again (the file may be back).
-      fd.catch(() => {
-        if (this.held.get(path) === held) this.held.delete(path);
-      });
+      held = opening;
     }
     if (held.idleTimer) clearTimeout(held.idleTimer);
     held.idleTimer = undefined;

@@ -119,20 +119,11 @@ export class StreamService {
   }
 
   private diskTarget(infoHash: string, file: CachedFile, source: 'cache' | 'disk', release: () => void): StreamTarget {
-    // Built field by field (no spread): this runs once per cache hit.
-    const { files } = this;
-    const { absolutePath } = file;
     return {
-      infoHash,
-      fileIndex: file.fileIndex,
-      fileName: file.fileName,
-      size: file.size,
-      contentType: mimeTypeFor(file.fileName),
-      etag: etagOf(infoHash, file.fileIndex, file.size),
-      lastModified: lastModifiedOf(file.createdAt),
+      ...describe(infoHash, file.fileIndex, file.fileName, file.size, file.createdAt),
       source,
-      open: (range) => files.open(absolutePath, range),
-      read: (range, into) => files.read(absolutePath, range, into),
+      open: (range) => this.files.open(file.absolutePath, range),
+      read: (range, into) => this.files.read(file.absolutePath, range, into),
       release: once(release),
     };
   }
@@ -145,18 +136,10 @@ function describe(infoHash: string, fileIndex: number, fileName: string, size: n
     fileName,
     size,
     contentType: mimeTypeFor(fileName),
-    etag: etagOf(infoHash, fileIndex, size),
-    lastModified: lastModifiedOf(createdAt),
+    // Content is identified by the info hash, so it never changes: a strong validator is honest.
+    etag: `"${infoHash}-${fileIndex}-${size}"`,
+    lastModified: new Date(Math.floor(createdAt / 1000) * 1000),
   };
-}
-
-/** Content is identified by the info hash, so it never changes: a strong validator is honest. */
-function etagOf(infoHash: string, fileIndex: number, size: number): string {
-  return `"${infoHash}-${fileIndex}-${size}"`;
-}
-
-function lastModifiedOf(createdAt: number): Date {
-  return new Date(Math.floor(createdAt / 1000) * 1000);
 }
 
 function once(fn: () => void): () => void {
