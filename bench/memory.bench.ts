@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { MemoryBreakdown, SoakReport } from './lib/soak.js';
 import { withTimeout } from './lib/net.js';
 import { benchScript } from './lib/paths.js';
-import { serverNodeFlags } from './lib/soak-node-flags.js';
+import { serverEnv, serverNodeFlags } from './lib/soak-node-flags.js';
 
 // Issue 11's memory targets, measured by the soak harness (bench/soak.ts, run as a child process so
 // the process measured is our server alone: its seeders and clients are its own children):
@@ -104,10 +104,11 @@ export async function memoryBench(options: MemoryOptions): Promise<MemoryResult>
 
 /** `node [npm start's flags] [execArgv] bench/soak.(js|ts)` with the SOAK_* settings; resolves with its output when it exits. */
 async function runSoakChild(o: MemoryOptions, resultFile: string): Promise<string> {
-  // With npm start's node flags (package.json scripts.start): the server measured as users run it.
+  // With npm start's node flags and preload (package.json scripts.start): the server measured as users run it.
   const child = spawn(process.execPath, [...serverNodeFlags(), ...process.execArgv, benchScript('soak')], {
     env: {
       ...process.env,
+      ...serverEnv(),
       SOAK_CLIENTS: String(o.clients),
       SOAK_MINUTES: String(o.seconds / 60),
       SOAK_TORRENTS: String(o.torrents),

@@ -1,8 +1,7 @@
-import { spawnSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { COMPILED, linkDistBenchRoot, RESULTS_DIR } from './lib/paths.js';
-import { serverNodeFlags } from './lib/soak-node-flags.js';
+import { runAgainAsServer, runsAsServer } from './lib/soak-node-flags.js';
 
 // `npm run soak`: SOAK_CLIENTS players doing random range reads and seeks over SOAK_TORRENTS seeded
 // torrents for SOAK_MINUTES, every byte checked, our server's RSS and event loop sampled (bench/README.md).
@@ -27,15 +26,9 @@ const settings = {
   rssSampleMs: Math.round(num('SOAK_RSS_SAMPLE_MS', 5000)),
 };
 
-// This process is our server: it runs with npm start's node flags (package.json scripts.start), or
-// runs itself again with them (`npm run soak`; the memory benchmark passes them already).
-const serverFlags = serverNodeFlags();
-if (serverFlags.some((flag) => !process.execArgv.includes(flag))) {
-  const again = spawnSync(process.execPath, [...serverFlags, ...process.execArgv, ...process.argv.slice(1)], {
-    stdio: 'inherit',
-  });
-  process.exit(again.status ?? 1);
-}
+// This process is our server: it runs with npm start's node flags and preload (package.json scripts.start),
+// or runs itself again with them (`npm run soak`; the memory benchmark passes them already).
+if (!runsAsServer()) runAgainAsServer();
 
 if (COMPILED) linkDistBenchRoot(); // before anything imports src/server.ts
 const { runSoak } = await import('./lib/soak.js');
