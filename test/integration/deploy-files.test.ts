@@ -21,9 +21,10 @@ const EXPECTED_SITES = ['torrent-stream-server.conf'];
 const EXPECTED_UPSTREAMS = ['upstreams.compose.conf'];
 
 const read = (file: string) => readFile(file, 'utf8');
+/** What the deploy files may set: the server's variables, and LD_PRELOAD (the dynamic loader's: jemalloc). */
 const configVariables = async () => {
   const source = await read(path.join(ROOT, 'src/config.ts'));
-  return new Set([...source.matchAll(/\br\.\w+\(\s*'([A-Z][A-Z0-9_]*)'/g)].map((m) => m[1]!));
+  return new Set([...[...source.matchAll(/\br\.\w+\(\s*'([A-Z][A-Z0-9_]*)'/g)].map((m) => m[1]!), 'LD_PRELOAD']);
 };
 
 describe('nginx', () => {
