@@ -6,6 +6,7 @@ import type { EngineTorrent, ReadOptions, TorrentMeta, TorrentStats } from '../p
 import { isInside, onDiskPath } from './webtorrent-paths.js';
 import {
   probeWithWantedPiece,
+  requestAtOnce,
   shareCriticalPieces,
   tuneWire,
   type TunableTorrent,
@@ -247,6 +248,7 @@ class ReadaheadWindow {
       this.urgent = { from: first, to: last };
       urgentSequence = (urgentSequence + 1) % 1_000_000;
       torrent._select(first, last, URGENT_PRIORITY + urgentSequence / 1_000_000, null, true);
+      if (torrent.ready) requestAtOnce(torrent as unknown as TunableTorrent, first, Math.min(first + 1, last));
     }
     this.advance(position);
   }

@@ -3,13 +3,18 @@ const MIB = 1024 * 1024;
 /**
  * Blocks (16 KiB) we keep requested from one peer. webtorrent sizes its pipeline to a full second of
  * transfer, and a seek's urgent blocks queue behind all of it, in the peer's send buffer where no
- * cancel reaches: on a 2 MB/s peer 48 blocks are 0.4 s. Two round trips' worth fills the link and
- * bounds that wait; 48 (0.75 MiB in flight) still fills a fast loopback link.
+ * cancel reaches: on a 2 MB/s peer 48 blocks are 0.4 s. One round trip's worth (the link's
+ * bandwidth-delay product, the measured round trip already carrying some queueing) plus two blocks
+ * fills the link and bounds that wait: on the slow-swarm bench, two round trips' worth kept 9-13 blocks
+ * queued per peer and a seek took 127-151 ms (peerflix, 5 per peer: 105-113); one, 116-121 ms, at the
+ * same stream throughput. 48 (0.75 MiB in flight) still fills a fast loopback link.
  */
 const MAX_REQUESTS_PER_PEER = 48;
 const MIN_REQUESTS_PER_PEER = 4;
 const BLOCK_BYTES = 16 * 1024;
 const ROUND_TRIP_SAMPLES = 32;
+/** Blocks a wire may take over its pipeline while requestAtOnce places a read's first pieces. */
+let placingAllowance = 0;
 
 /** The parts of a bittorrent-protocol wire we tune (webtorrent's types do not name them). */
 export interface TunableWire {
@@ -31,7 +36,7 @@ export interface TunableWire {
 export interface TunableTorrent {
   _peers?: Map<string, { wire?: unknown; conn?: PeerConnection }>;
   wires: TunableWire[];
-  pieces: Array<{ _chunks: number } | null>;
+  pieces: Array<{ _chunks: number; _reservations?: number } | null>;
   _critical: boolean[];
   _reservations: Array<Array<TunableWire | null> | undefined>;
   _request(wire: TunableWire, index: number, hotswap: boolean): boolean;
@@ -75,7 +80,7 @@ export function tuneWire(torrent: TunableTorrent, wire: TunableWire): void {
     Object.defineProperty(handshake, 'reqq', {
       configurable: true,
       enumerable: true,
-      get: () => Math.min(advertised, pipelineLength(wire.downloadSpeed(), roundTrip())),
+      get: () => Math.min(advertised, pipelineLength(wire.downloadSpeed(), roundTrip()) + placingAllowance),
     });
   };
   cap();
@@ -84,10 +89,10 @@ export function tuneWire(torrent: TunableTorrent, wire: TunableWire): void {
   });
 }
 
-/** Blocks to keep requested from a peer: two round trips of its speed, within MIN/MAX_REQUESTS_PER_PEER. */
+/** Blocks to keep requested from a peer: one round trip of its speed and two, within MIN/MAX_REQUESTS_PER_PEER. */
 export function pipelineLength(bytesPerSecond: number, roundTripMs: number | undefined): number {
   if (roundTripMs === undefined) return MAX_REQUESTS_PER_PEER; // nothing measured yet: fill the link
-  const blocks = 2 + Math.ceil((bytesPerSecond * 2 * roundTripMs) / 1000 / BLOCK_BYTES);
+  const blocks = 2 + Math.ceil((bytesPerSecond * roundTripMs) / 1000 / BLOCK_BYTES);
   return Math.min(Math.max(blocks, MIN_REQUESTS_PER_PEER), MAX_REQUESTS_PER_PEER);
 }
 
@@ -156,6 +161,34 @@ function overShare(torrent: TunableTorrent, wire: TunableWire, index: number): b
   let mine = 0;
   for (const w of torrent._reservations[index] ?? []) if (w === wire) mine++;
   return mine >= Math.ceil(blocks / holders);
+}
+
+/**
+ * A read's first pieces, requested now, one block per peer, least busy peers first, each peer one block
+ * over its pipeline if it is full. webtorrent requests a block only when a peer has room, that is when one
+ * of the blocks it already asked arrives: after a seek on a swarm of 2 MB/s peers the last blocks of the
+ * piece under the reader were asked 40 ms late (traced), behind every peer's readahead.
+ */
+export function requestAtOnce(torrent: TunableTorrent, from: number, to: number): void {
+  const peers = torrent.wires.filter((w) => !w.destroyed && !w.peerChoking && w.type !== 'webSeed');
+  for (let piece = from; piece <= to; piece++) {
+    peers.sort((a, b) => (a.requests?.length ?? 0) - (b.requests?.length ?? 0));
+    for (const wire of peers) {
+      if (!torrent.pieces[piece]) break; // verified already
+      if (!wire.peerPieces?.get(piece)) continue;
+      placingAllowance = 1;
+      try {
+        if (!torrent._request(wire, piece, false) && !hasUnreserved(torrent, piece)) break;
+      } finally {
+        placingAllowance = 0;
+      }
+    }
+  }
+}
+
+function hasUnreserved(torrent: TunableTorrent, index: number): boolean {
+  const piece = torrent.pieces[index];
+  return piece !== null && piece !== undefined && (piece._reservations ?? 0) < piece._chunks;
 }
 
 /**

@@ -1,7 +1,9 @@
 import {
   pipelineLength,
   probeWithWantedPiece,
+  requestAtOnce,
   shareCriticalPieces,
+  tuneWire,
   type TunableTorrent,
   type TunableWire,
 } from '../../src/adapters/webtorrent-wires.js';
@@ -10,10 +12,10 @@ import {
 // on objects shaped like webtorrent's (its torrent and wires carry these fields).
 const MIB = 1024 * 1024;
 
-test('the pipeline is two round trips of the peer, within 4..48 blocks', () => {
+test('the pipeline is one round trip of the peer and two blocks, within 4..48 blocks', () => {
   expect(pipelineLength(MIB, undefined)).toBe(48); // nothing measured yet: fill the link
-  expect(pipelineLength(2_000_000, 48)).toBe(14); // a 2 MB/s peer 40 ms away: ~0.2 MiB in flight
-  expect(pipelineLength(100_000_000, 2)).toBe(27); // loopback
+  expect(pipelineLength(2_000_000, 48)).toBe(8); // a 2 MB/s peer 40 ms away: ~0.1 MiB in flight
+  expect(pipelineLength(100_000_000, 2)).toBe(15); // loopback
   expect(pipelineLength(1_000_000_000, 50)).toBe(48);
   expect(pipelineLength(MIB, 0.1)).toBe(4);
 });
@@ -104,4 +106,52 @@ test("a new peer's probe block comes from the top selection's first missing piec
   // A peer with none of the wanted pieces: webtorrent decides.
   torrent._updateWire(wire({ peerPieces: { get: () => false } }));
   expect(updated).toHaveLength(5);
+});
+
+/** Peers shaped like webtorrent wires, tuned by tuneWire, each with `queued` blocks already asked. */
+function tunedPeers(torrent: TunableTorrent, queued: number[]) {
+  return queued.map((n, i) => {
+    const wire = {
+      id: i,
+      peerChoking: false,
+      peerPieces: { get: () => true },
+      requests: Array.from({ length: n }),
+      peerExtendedHandshake: {} as { reqq?: number },
+      downloadSpeed: () => 0,
+      request: () => undefined,
+      keepAlive: () => undefined,
+      on: () => undefined,
+    };
+    tuneWire(torrent, wire as unknown as TunableWire);
+    return wire;
+  });
+}
+
+test("a read's first pieces are asked at once, a block per peer, least busy first, one over a full pipeline", () => {
+  const asked: Array<{ peer: number; piece: number; room: number }> = [];
+  const torrent = {
+    wires: [] as unknown[],
+    pieces: [{ _chunks: 4, _reservations: 0 }, { _chunks: 2, _reservations: 0 }, null],
+    _critical: [],
+    _reservations: [],
+    _request(wire: { id: number; requests: unknown[]; peerExtendedHandshake: { reqq?: number } }, index: number) {
+      const piece = this.pieces[index]!;
+      const room = wire.peerExtendedHandshake.reqq! - wire.requests.length; // as webtorrent's pipeline check
+      if (room <= 0 || piece._reservations >= piece._chunks) return false;
+      piece._reservations++;
+      wire.requests.push(index);
+      asked.push({ peer: wire.id, piece: index, room });
+      return true;
+    },
+  };
+  // Pipelines of 48 (nothing measured yet): peer 0 full, the others with room.
+  const peers = tunedPeers(torrent as unknown as TunableTorrent, [48, 10, 3, 20, 5]);
+  peers[4]!.peerChoking = true; // choked: never asked
+  torrent.wires = peers;
+  requestAtOnce(torrent as unknown as TunableTorrent, 0, 2);
+  expect(asked.filter((a) => a.piece === 0).map((a) => a.peer)).toEqual([2, 1, 3, 0]); // least busy first
+  expect(asked.find((a) => a.peer === 0)!.room).toBe(1); // a full pipeline takes one more, only now
+  expect(asked.filter((a) => a.piece === 1).map((a) => a.peer)).toEqual([2, 1]);
+  expect(asked.some((a) => a.piece === 2)).toBe(false); // verified already
+  expect(peers[0]!.peerExtendedHandshake.reqq).toBe(48); // the allowance is gone afterwards
 });
