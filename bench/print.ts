@@ -83,16 +83,22 @@ function seekTable(summary: SeekSummary[], trials: SeekTrial[]): string {
 function throughputTables(t: { rows: ThroughputRow[]; summary: ThroughputSummary[] }): string {
   const summary = table(
     '2. Cached file under wrk (random aligned ranges over the whole file; best of the interleaved rounds)',
-    ['ranges', 'unit', 'ours', 'nginx', 'plain node', 'ours/nginx', 'ours/plain node'],
+    ['ranges', 'unit', 'ours', 'nginx', 'plain node', 'bare node', 'ours/nginx', 'ours/plain node', 'bare/nginx'],
     t.summary.map((s) => [
       s.chunk,
       s.unit,
       fmt(s.ours, 2),
       fmt(s.nginx, 2),
       fmt(s.plainNode, 2),
+      fmt(s.bareNode, 2),
       x(s.oursVsNginx),
       x(s.oursVsPlainNode),
+      x(s.bareNodeVsNginx),
     ]),
+    [
+      'bare node: http + one readSync + end, no checks, no headers beyond the range: the most of nginx any',
+      'Node server reaches on this machine (not a product; ours/nginx reads against bare/nginx).',
+    ],
   );
   const detail = table(
     '   wrk details',

@@ -43,7 +43,7 @@ if (unknown.length > 0) {
 if (COMPILED) linkDistBenchRoot(); // before anything imports src/server.ts
 const { startSeeder, startLibtorrentSeeder } = await import('./lib/seeder.js');
 const { prepareCachedFile } = await import('./lib/cached-file.js');
-const { startNginx, startPlainNode, NGINX } = await import('./lib/baselines.js');
+const { startBareNode, startNginx, startPlainNode, NGINX } = await import('./lib/baselines.js');
 const { seekBench } = await import('./seek.bench.js');
 const { throughputBench } = await import('./throughput.bench.js');
 const { cacheHitBench } = await import('./cache-hit.bench.js');
@@ -132,7 +132,9 @@ try {
         step(
           `throughput: wrk ${settings.connections} connections, ${settings.wrkRounds} rounds of ${settings.wrkSeconds} s per run`,
         );
-        results.throughput = await throughputBench(cached, baselines, {
+        const bare = await startBareNode(cached.filePath); // throughput only: this machine's Node ceiling
+        cleanups.push(() => bare.stop());
+        results.throughput = await throughputBench(cached, [...baselines, bare], {
           seconds: settings.wrkSeconds,
           connections: settings.connections,
           rounds: settings.wrkRounds,

@@ -21,9 +21,12 @@ export interface ThroughputSummary {
   ours: number;
   nginx: number;
   plainNode: number;
+  /** The least a Node process does per range here (baselines.ts startBareNode): this machine's Node ceiling. */
+  bareNode: number;
   unit: string;
   oursVsNginx: number;
   oursVsPlainNode: number;
+  bareNodeVsNginx: number;
 }
 
 const SIZES = [
@@ -68,19 +71,19 @@ export async function throughputBench(
       : Math.max(...clean.map((r) => (unit === 'GB/s' ? r.result!.gbPerS : r.result!.reqPerS)));
   };
   const summary = SIZES.map((s) => {
-    const [ours, nginx, plainNode] = ['ours', 'nginx', 'plain node'].map((t) => best(t, s.label, s.unit)) as [
-      number,
-      number,
-      number,
-    ];
+    const [ours, nginx, plainNode, bareNode] = ['ours', 'nginx', 'plain node', 'bare node'].map((t) =>
+      best(t, s.label, s.unit),
+    ) as [number, number, number, number];
     return {
       chunk: s.label,
       unit: s.unit,
       ours,
       nginx,
       plainNode,
+      bareNode,
       oursVsNginx: ratio(ours, nginx),
       oursVsPlainNode: ratio(ours, plainNode),
+      bareNodeVsNginx: ratio(bareNode, nginx),
     };
   });
   return { rows, summary };

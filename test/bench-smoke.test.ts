@@ -70,7 +70,7 @@ test('npm run bench, seconds-long: tables and a JSON of finite numbers', async (
     const throughput = results.throughput.summary as Array<Record<string, unknown>>;
     expect(throughput).toHaveLength(2);
     for (const t of throughput)
-      for (const key of ['ours', 'nginx', 'plainNode', 'oursVsNginx']) expect(finite(t[key])).toBe(true);
+      for (const key of ['ours', 'nginx', 'plainNode', 'bareNode', 'oursVsNginx']) expect(finite(t[key])).toBe(true);
     const hits = results.cacheHit as Array<Record<string, unknown>>;
     expect(hits.map((h) => h.target)).toEqual(['ours', 'nginx', 'plain node']);
     for (const h of hits) {

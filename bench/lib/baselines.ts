@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
@@ -103,6 +103,38 @@ export async function startPlainNode(file: string): Promise<Baseline> {
     async stop() {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+/**
+ * Not a product: the least a Node process can do per range on this machine (one descriptor, one
+ * readSync into a new buffer, writeHead + end, no checks), so the table shows how much of nginx's rate
+ * any Node server could reach here. Ours carries auth, the cache index, leases, metrics and the
+ * headers players need; this carries none of it.
+ */
+export async function startBareNode(file: string): Promise<Baseline> {
+  const fd = openSync(file, 'r');
+  const size = statSync(file).size;
+  const server = http.createServer((req, res) => {
+    const m = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? '');
+    const start = m ? Number(m[1]) : 0;
+    const end = m ? Math.min(Number(m[2]), size - 1) : size - 1;
+    const body = Buffer.allocUnsafe(end - start + 1);
+    readSync(fd, body, 0, body.length, start);
+    res.writeHead(m ? 206 : 200, { 'Content-Length': body.length, 'Content-Range': `bytes ${start}-${end}/${size}` });
+    res.end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    name: 'bare node',
+    url: `http://127.0.0.1:${port}/file`,
+    async stop() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      closeSync(fd);
     },
   };
 }
