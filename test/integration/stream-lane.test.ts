@@ -139,6 +139,9 @@ test('a user over their open-stream limit gets 429 on the lane as on the app', a
     for (const url of [base, `${base}&via=app`]) {
       const second = await get(`/t/${token}${url}`, { Range: 'bytes=0-9' });
       expect([url, second.status, JSON.parse(second.body.toString()).error.code]).toEqual([url, 429, 'RATE_LIMITED']);
+      // A failure still carries the per-request and CORS headers a success gets.
+      expect(second.headers['x-request-id']).toMatch(/\S/);
+      expect([second.headers['x-node'], second.headers['access-control-allow-origin']]).toEqual(['lane-node', '*']);
     }
   } finally {
     held.destroy();

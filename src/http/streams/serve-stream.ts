@@ -23,6 +23,8 @@ export async function serveStream(
   res: ServerResponse,
   principal: Principal,
   file: { infoHash: string; fileIndex: number | undefined; download: boolean },
+  /** Headers for the response, as a flat [name, value, ...] list (the stream lane's; see respond-range.ts). */
+  headers?: readonly string[],
 ): Promise<void> {
   // A user's streams open at once are capped (429); players' many range requests are not rate-limited.
   const slot = users.openStream(principal);
@@ -30,7 +32,7 @@ export async function serveStream(
   try {
     const target = await streams.resolve(file.infoHash, file.fileIndex, { localOnly: fromClusterNode(req) });
     try {
-      await respondWithRange(req, res, target, { download: file.download });
+      await respondWithRange(req, res, target, { download: file.download, headers });
     } finally {
       target.release();
     }

@@ -2,7 +2,7 @@ import type { IncomingMessage, RequestListener } from 'node:http';
 import type { Logger } from '../../logger.js';
 import type { AuthService } from '../../services/auth.service.js';
 import { bearer, cookie, PATH_TOKEN, safeDecode, TOKEN_COOKIE } from '../middleware/auth.js';
-import { allowOrigin } from '../middleware/cors.js';
+import { allowOriginHeaders } from '../middleware/cors.js';
 import { sendFailure } from '../middleware/error.middleware.js';
 import { requestIdFor } from '../middleware/request-id.js';
 import { logRequest } from '../middleware/request-log.js';
@@ -46,16 +46,18 @@ export function streamLane(deps: StreamLaneDeps, app: RequestListener): RequestL
     auth.authenticate(lane.token).then(
       (principal) => {
         if (!principal) return app(req, res);
-        if (nodeId !== undefined) res.setHeader('X-Node', nodeId);
         const id = requestIdFor(req.headers['x-request-id']);
-        res.setHeader('X-Request-Id', id);
+        // The app's headers, handed to the one writeHead of the response (respond-range.ts), not set one by
+        // one: streams are readable from any origin (cors.ts).
+        const headers = ['X-Request-Id', id, ...allowOriginHeaders('*')];
+        if (nodeId !== undefined) headers.push('X-Node', nodeId);
         logRequest(logger, deps.metrics, req, res, () => ({ id, url: req.url ?? '/', route: lane.route }));
-        allowOrigin(res, '*'); // streams are readable from any origin (cors.ts)
         // No request scope here (logger.ts's ScopedStorage would switch async hooks on for every stream):
         // the request line and a failure's line carry the id.
-        serveStream(deps, req, res, principal, lane).catch((err: unknown) =>
-          sendFailure(res, err, logger.child({ reqId: id }), lane.route),
-        );
+        serveStream(deps, req, res, principal, lane, headers).catch((err: unknown) => {
+          if (!res.headersSent) for (let i = 0; i < headers.length; i += 2) res.setHeader(headers[i]!, headers[i + 1]!);
+          sendFailure(res, err, logger.child({ reqId: id }), lane.route);
+        });
       },
       // The user store unreachable: the app's authentication answers it (the same error, the same way).
       () => app(req, res),

@@ -28,7 +28,8 @@ export function timeStream(
   const writeHead = res.writeHead;
   res.writeHead = function (this: ServerResponse, ...args: unknown[]) {
     res.writeHead = writeHead;
-    if (req.method === 'GET' && (res.statusCode === 200 || res.statusCode === 206)) {
+    const status = typeof args[0] === 'number' ? args[0] : res.statusCode; // writeHead(206, head) or implicit
+    if (req.method === 'GET' && (status === 200 || status === 206)) {
       const ms = performance.now() - started;
       metrics.observeTimeToFirstByte(ms);
       if (seeking) metrics.observeSeek(ms);
