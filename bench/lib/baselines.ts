@@ -94,17 +94,7 @@ export async function startPlainNode(file: string): Promise<Baseline> {
     });
     pipeline(createReadStream(file, { start, end }), res, () => undefined);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  return {
-    name: 'plain node',
-    url: `http://127.0.0.1:${port}/file`,
-    async stop() {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-    },
-  };
+  return listenOnFreePort('plain node', server);
 }
 
 /**
@@ -122,19 +112,27 @@ export async function startBareNode(file: string): Promise<Baseline> {
     const end = m ? Math.min(Number(m[2]), size - 1) : size - 1;
     const body = Buffer.allocUnsafe(end - start + 1);
     readSync(fd, body, 0, body.length, start);
-    res.writeHead(m ? 206 : 200, { 'Content-Length': body.length, 'Content-Range': `bytes ${start}-${end}/${size}` });
+    res.writeHead(m ? 206 : 200, {
+      'Content-Length': body.length,
+      ...(m ? { 'Content-Range': `bytes ${start}-${end}/${size}` } : {}),
+    });
     res.end(body);
   });
+  return listenOnFreePort('bare node', server, () => closeSync(fd));
+}
+
+/** `server` on 127.0.0.1:<free port>, serving the file at /file; stop closes its connections, then `after`. */
+async function listenOnFreePort(name: string, server: http.Server, after: () => void = () => {}): Promise<Baseline> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   return {
-    name: 'bare node',
+    name,
     url: `http://127.0.0.1:${port}/file`,
     async stop() {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
-      closeSync(fd);
+      after();
     },
   };
 }
