@@ -60,7 +60,8 @@ const MAX_BLOCK_BYTES = 128 * 1024;
  * - TCP_NODELAY: our small messages (interested, requests) otherwise wait ~40 ms for Nagle;
  * - a pipeline floor: webtorrent starts a new peer at 2 outstanding blocks and grows with measured
  *   speed, so the first piece needs several round trips; we start as if the peer did 1 MiB/s;
- * - a pipeline sized to the link (via `reqq`, which webtorrent honours): see pipelineLength.
+ * - a pipeline sized to the link (via `reqq`, which webtorrent honours): see pipelineLength;
+ * - reached the way TCP's slow start reaches its window: see rampUp.
  */
 export function tuneWire(torrent: TunableTorrent, wire: TunableWire): void {
   const peers = torrent._peers;
@@ -80,7 +81,9 @@ export function tuneWire(torrent: TunableTorrent, wire: TunableWire): void {
     Object.defineProperty(handshake, 'reqq', {
       configurable: true,
       enumerable: true,
-      get: () => Math.min(advertised, pipelineLength(wire.downloadSpeed(), roundTrip()) + placingAllowance),
+      get: () =>
+        Math.min(advertised, pipelineLength(wire.downloadSpeed(), roundTrip()), rampUp(torrent, wire)) +
+        placingAllowance,
     });
   };
   cap();
@@ -94,6 +97,32 @@ export function pipelineLength(bytesPerSecond: number, roundTripMs: number | und
   if (roundTripMs === undefined) return MAX_REQUESTS_PER_PEER; // nothing measured yet: fill the link
   const blocks = 2 + Math.ceil((bytesPerSecond * roundTripMs) / 1000 / BLOCK_BYTES);
   return Math.min(Math.max(blocks, MIN_REQUESTS_PER_PEER), MAX_REQUESTS_PER_PEER);
+}
+
+/**
+ * A peer's pipeline ramps up like TCP's slow start: one block more outstanding than the peer has
+ * delivered, doubling each round trip until pipelineLength caps it, except while blocks a reader waits
+ * for are still unasked (a lone peer's first piece of 16-64 blocks is then asked in one go, as before).
+ * webtorrent asks a new peer for one block and fills its whole pipeline with readahead the moment that
+ * block arrives: on the slow-swarm bench (a read at 0, then a seek) every peer went from 1 to 5 blocks
+ * 5-16 ms before the seek, and the seek's blocks waited behind all of them (4 blocks at 2 MB/s: 33 ms).
+ * Asking the readahead together with the first block was worse: seeders answer as their disk reads
+ * complete, out of order, and the first byte came later. Ramped: seek 71-84 -> 53-59 ms (peerflix 59-80
+ * in the same runs); first byte unchanged, also from a lone peer with 256 KiB pieces.
+ */
+function rampUp(torrent: TunableTorrent, wire: TunableWire): number {
+  if (readerWaitsForUnasked(torrent)) return Infinity;
+  return 1 + Math.floor((wire.downloaded ?? 0) / BLOCK_BYTES);
+}
+
+/** The pieces a read waits on, as requestAtOnce last saw them, per torrent. */
+const waitedOn = new WeakMap<TunableTorrent, { from: number; to: number }>();
+
+function readerWaitsForUnasked(torrent: TunableTorrent): boolean {
+  const range = waitedOn.get(torrent);
+  if (!range) return false;
+  for (let index = range.from; index <= range.to; index++) if (hasUnreserved(torrent, index)) return true;
+  return false;
 }
 
 /**
@@ -170,6 +199,7 @@ function overShare(torrent: TunableTorrent, wire: TunableWire, index: number): b
  * piece under the reader were asked 40 ms late (traced), behind every peer's readahead.
  */
 export function requestAtOnce(torrent: TunableTorrent, from: number, to: number): void {
+  waitedOn.set(torrent, { from, to });
   const peers = torrent.wires.filter((w) => !w.destroyed && !w.peerChoking && w.type !== 'webSeed');
   for (let piece = from; piece <= to; piece++) {
     peers.sort((a, b) => (a.requests?.length ?? 0) - (b.requests?.length ?? 0));

@@ -116,6 +116,7 @@ function tunedPeers(torrent: TunableTorrent, queued: number[]) {
       peerChoking: false,
       peerPieces: { get: () => true },
       requests: Array.from({ length: n }),
+      downloaded: MIB, // past the ramp-up
       peerExtendedHandshake: {} as { reqq?: number },
       downloadSpeed: () => 0,
       request: () => undefined,
@@ -154,4 +155,29 @@ test("a read's first pieces are asked at once, a block per peer, least busy firs
   expect(asked.filter((a) => a.piece === 1).map((a) => a.peer)).toEqual([2, 1]);
   expect(asked.some((a) => a.piece === 2)).toBe(false); // verified already
   expect(peers[0]!.peerExtendedHandshake.reqq).toBe(48); // the allowance is gone afterwards
+});
+
+test('a new peer ramps up like slow start: one block over what it delivered, unless a read waits for unasked blocks', () => {
+  const piece = { _chunks: 16, _reservations: 0 };
+  const torrent = {
+    wires: [] as unknown[],
+    pieces: [piece],
+    _critical: [],
+    _reservations: [],
+    _request: () => false, // nothing gets reserved here
+  };
+  const [peer] = tunedPeers(torrent as unknown as TunableTorrent, [0]);
+  const reqq = () => peer!.peerExtendedHandshake.reqq;
+  peer!.downloaded = 0;
+  expect(reqq()).toBe(1);
+  peer!.downloaded = 3 * 16 * 1024;
+  expect(reqq()).toBe(4);
+  peer!.downloaded = MIB;
+  expect(reqq()).toBe(48); // ramped: the link's pipeline caps it
+
+  peer!.downloaded = 0;
+  requestAtOnce(torrent as unknown as TunableTorrent, 0, 0); // a read waits on piece 0, 16 blocks unasked
+  expect(reqq()).toBe(48);
+  piece._reservations = 16; // all asked: readahead ramps again
+  expect(reqq()).toBe(1);
 });
