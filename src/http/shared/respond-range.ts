@@ -86,7 +86,7 @@ export async function respondWithRange(
       res.end(body, () => readBuffers.give(buffer)); // 'finish': the bytes are with the socket
       return;
     }
-    await send(res, target.open(range), () => res.writeHead(status, head));
+    await send(res, target.open(range), status, head);
     return;
   }
 
@@ -105,7 +105,7 @@ export async function respondWithRange(
     res.end();
     return;
   }
-  await send(res, Readable.from(multipartBody(parts, tail, target)), () => res.writeHead(206, head));
+  await send(res, Readable.from(multipartBody(parts, tail, target)), 206, head);
 }
 
 async function* multipartBody(parts: Array<{ range: ByteRange; head: Buffer }>, tail: Buffer, target: StreamTarget) {
@@ -121,11 +121,11 @@ async function* multipartBody(parts: Array<{ range: ByteRange; head: Buffer }>, 
   yield tail;
 }
 
-async function send(res: ServerResponse, body: Readable, writeHead: () => void): Promise<void> {
+async function send(res: ServerResponse, body: Readable, status: number, head: string[]): Promise<void> {
   // Nothing is written until the first byte exists, so a read that fails early (a stalled torrent)
   // still gets a proper error status instead of a cut connection.
   if (!(await firstData(body, res))) return;
-  writeHead();
+  res.writeHead(status, head);
   // The callback form: the promise form allocates an AbortController per response (measurable on small ranges).
   await new Promise<void>((resolve, reject) => {
     pipeline(body, res, (err) => {
