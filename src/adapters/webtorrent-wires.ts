@@ -132,6 +132,8 @@ function readerWaitsForUnasked(torrent: TunableTorrent): boolean {
 function timeBlocks(wire: TunableWire): () => number | undefined {
   const samples: number[] = [];
   let next = 0;
+  // Kept as samples arrive: webtorrent reads the pipeline (reqq) many times per block it asks.
+  let shortest: number | undefined;
   const request = wire.request.bind(wire);
   wire.request = (index, offset, length, cb) => {
     const sent = performance.now();
@@ -139,11 +141,12 @@ function timeBlocks(wire: TunableWire): () => number | undefined {
       if (!err) {
         samples[next] = performance.now() - sent;
         next = (next + 1) % ROUND_TRIP_SAMPLES;
+        shortest = Math.min(...samples);
       }
       cb?.(err, block);
     });
   };
-  return () => (samples.length ? Math.min(...samples) : undefined);
+  return () => shortest;
 }
 
 /**
